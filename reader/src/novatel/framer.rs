@@ -1,0 +1,348 @@
+//! Splitting a byte stream into checked frames.
+//!
+//! [`Framer`] is fed chunks of any size (or reads straight into its own buffer) and hands out
+//! [`Event`]s: checked frames and runs of rejected bytes, each with its stream offset. A frame split
+//! across chunks at any byte comes out exactly as if it had arrived whole. Its buffer never holds
+//! more than one maximal frame plus the chunk being added. [`frames`] does the same over a slice
+//! already in memory, without copying.
+
+use serde::Serialize;
+
+use super::scan::{Scanner, Step};
+
+/// How a frame is encoded on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// `AA 44 12`, header length in byte 3, CRC-32.
+    Binary,
+    /// `AA 44 13`, 12-byte header, CRC-32.
+    ShortBinary,
+    /// `#NAME,...;...*xxxxxxxx`.
+    Ascii,
+    /// `%NAME,week,seconds;...*xxxxxxxx`.
+    ShortAscii,
+    /// `<NAME ...` header line and `<`-prefixed body lines, no CRC.
+    Abbreviated,
+    /// `$...*hh` NMEA 0183 sentence.
+    Nmea,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Binary,
+        Format::ShortBinary,
+        Format::Ascii,
+        Format::ShortAscii,
+        Format::Abbreviated,
+        Format::Nmea,
+    ];
+
+    /// The name used in JSON, metrics and Kafka headers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Binary => "binary",
+            Format::ShortBinary => "short_binary",
+            Format::Ascii => "ascii",
+            Format::ShortAscii => "short_ascii",
+            Format::Abbreviated => "abbreviated",
+            Format::Nmea => "nmea",
+        }
+    }
+
+    /// Binary formats carry a binary body; the others are text.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Binary | Format::ShortBinary)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why bytes were not part of any frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// Inside a frame whose CRC (or NMEA checksum) did not match.
+    BadCrc,
+    /// A frame announcing a length above the limit, or a text line longer than the limit.
+    Oversize,
+    /// Between frames: console replies, prompts, command echoes, line noise.
+    Unframed,
+    /// A frame cut off by the end of the input.
+    Truncated,
+}
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 4] = [
+        RejectReason::BadCrc,
+        RejectReason::Oversize,
+        RejectReason::Unframed,
+        RejectReason::Truncated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::BadCrc => "bad_crc",
+            RejectReason::Oversize => "oversize",
+            RejectReason::Unframed => "unframed",
+            RejectReason::Truncated => "truncated",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A frame whose checksum (where its format has one) is correct.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frame<'a> {
+    pub format: Format,
+    /// Stream offset of the frame's first byte.
+    pub offset: u64,
+    /// The frame exactly as received, from its sync byte(s) to its CRC (and line end, for text).
+    pub bytes: &'a [u8],
+}
+
+/// Bytes that belong to no frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rejected<'a> {
+    pub reason: RejectReason,
+    pub offset: u64,
+    pub bytes: &'a [u8],
+}
+
+/// What the framer found next in the stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event<'a> {
+    Frame(Frame<'a>),
+    Rejected(Rejected<'a>),
+}
+
+/// Running totals of what a framer has seen. Every input byte is counted exactly once, either in a
+/// frame or as rejected for one reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    frames: [u64; Format::ALL.len()],
+    frame_bytes: u64,
+    rejected: [u64; RejectReason::ALL.len()],
+    bad_crc_runs: u64,
+}
+
+impl Stats {
+    /// Frames seen in `format`.
+    pub fn frames(&self, format: Format) -> u64 {
+        self.frames[format.index()]
+    }
+
+    /// Frames seen in all formats.
+    pub fn total_frames(&self) -> u64 {
+        self.frames.iter().sum()
+    }
+
+    /// Bytes inside frames.
+    pub fn frame_bytes(&self) -> u64 {
+        self.frame_bytes
+    }
+
+    /// Bytes rejected for `reason`.
+    pub fn rejected_bytes(&self, reason: RejectReason) -> u64 {
+        self.rejected[reason.index()]
+    }
+
+    /// Bytes rejected for any reason.
+    pub fn total_rejected_bytes(&self) -> u64 {
+        self.rejected.iter().sum()
+    }
+
+    /// Runs of bytes rejected for a bad checksum (roughly, the number of damaged frames).
+    pub fn bad_crc_runs(&self) -> u64 {
+        self.bad_crc_runs
+    }
+
+    fn record(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Frame(frame) => {
+                self.frames[frame.format.index()] += 1;
+                self.frame_bytes += frame.bytes.len() as u64;
+            }
+            Event::Rejected(rejected) => {
+                self.rejected[rejected.reason.index()] += rejected.bytes.len() as u64;
+                if rejected.reason == RejectReason::BadCrc {
+                    self.bad_crc_runs += 1;
+                }
+            }
+        }
+    }
+}
+
+fn event(step: Step, buf: &[u8], offset: u64) -> Option<(Event<'_>, usize)> {
+    match step {
+        Step::Frame(format, len) => Some((
+            Event::Frame(Frame {
+                format,
+                offset,
+                bytes: &buf[..len],
+            }),
+            len,
+        )),
+        Step::Reject(reason, len) => Some((
+            Event::Rejected(Rejected {
+                reason,
+                offset,
+                bytes: &buf[..len],
+            }),
+            len,
+        )),
+        Step::NeedMore => None,
+    }
+}
+
+/// A streaming framer: feed it bytes, take events out.
+///
+/// ```
+/// use novatel_reader::novatel::{Event, Framer};
+///
+/// let mut framer = Framer::new();
+/// for chunk in [&b"<OK\r\n[CO"[..], b"M1]"] {
+///     framer.push(chunk);
+///     while let Some(event) = framer.next_event() {
+///         if let Event::Frame(frame) = event {
+///             println!("{} frame of {} bytes", frame.format, frame.bytes.len());
+///         }
+///     }
+/// }
+/// framer.finish();
+/// while framer.next_event().is_some() {}
+/// assert_eq!(framer.stats().total_rejected_bytes(), 11);
+/// ```
+#[derive(Debug, Default)]
+pub struct Framer {
+    /// `buf[..filled]` holds stream bytes; the rest is space handed out by `writable`.
+    buf: Vec<u8>,
+    filled: usize,
+    /// Bytes of `buf` before this index were handed out already.
+    start: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    scanner: Scanner,
+    stats: Stats,
+}
+
+impl Framer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends `data` to the stream. Take the events out (until [`Framer::next_event`] returns
+    /// `None`) before pushing again, or the buffer grows by what is pushed.
+    pub fn push(&mut self, data: &[u8]) {
+        self.writable(data.len())[..data.len()].copy_from_slice(data);
+        self.commit(data.len());
+    }
+
+    /// Space for at least `min` more bytes at the end of the stream, for a reader to fill before
+    /// calling [`Framer::commit`]; saves a copy when reading from a file or socket.
+    pub fn writable(&mut self, min: usize) -> &mut [u8] {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.filled, 0);
+            self.filled -= self.start;
+            self.base += self.start as u64;
+            self.start = 0;
+        }
+        if self.buf.len() < self.filled + min {
+            self.buf.resize(self.filled + min, 0);
+        }
+        &mut self.buf[self.filled..]
+    }
+
+    /// Adds the first `n` bytes of the space from the last [`Framer::writable`] to the stream.
+    pub fn commit(&mut self, n: usize) {
+        self.filled = (self.filled + n).min(self.buf.len());
+    }
+
+    /// Marks the end of the stream: whatever is left is handed out, an incomplete frame at the end
+    /// as truncated.
+    pub fn finish(&mut self) {
+        self.eof = true;
+    }
+
+    /// The next frame or run of rejected bytes, or `None` when more input is needed (or, after
+    /// [`Framer::finish`], when everything has been handed out).
+    pub fn next_event(&mut self) -> Option<Event<'_>> {
+        let window = &self.buf[self.start..self.filled];
+        let offset = self.base + self.start as u64;
+        let step = self.scanner.step(window, offset, self.eof);
+        let (event, len) = event(step, window, offset)?;
+        self.start += len;
+        self.stats.record(&event);
+        Some(event)
+    }
+
+    /// Bytes received but not yet handed out.
+    pub fn buffered(&self) -> usize {
+        self.filled - self.start
+    }
+
+    /// Stream offset of the next byte to be handed out.
+    pub fn position(&self) -> u64 {
+        self.base + self.start as u64
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+}
+
+/// Events over a complete input held in memory, without copying it.
+pub fn frames(data: &[u8]) -> Frames<'_> {
+    Frames {
+        data,
+        at: 0,
+        scanner: Scanner::default(),
+        stats: Stats::default(),
+    }
+}
+
+/// Iterator returned by [`frames`].
+#[derive(Debug)]
+pub struct Frames<'a> {
+    data: &'a [u8],
+    at: usize,
+    scanner: Scanner,
+    stats: Stats,
+}
+
+impl<'a> Frames<'a> {
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+}
+
+impl<'a> Iterator for Frames<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        let window = &self.data[self.at..];
+        let step = self.scanner.step(window, self.at as u64, true);
+        let (event, len) = event(step, window, self.at as u64)?;
+        self.at += len;
+        self.stats.record(&event);
+        Some(event)
+    }
+}

@@ -1,0 +1,88 @@
+//! Decoded log bodies, one module per family, and the table that ties message ids to them.
+
+pub mod ins;
+pub mod position;
+pub mod range;
+pub mod receiver;
+
+use serde::Serialize;
+
+use super::error::FieldError;
+use super::field::{BinReader, Field, TextReader};
+
+pub use ins::InsPva;
+pub use position::{Position, Utm, Velocity, Xyz, ZoneLetter};
+pub use range::{
+    CompressedObservation, Constellation, Observation, Range, RangeCmp, TrackingStatus,
+};
+pub use receiver::{RxStatus, StatusWord};
+
+macro_rules! logs {
+    ($( $(#[$doc:meta])* $variant:ident($ty:ty) = $id:literal ),* $(,)?) => {
+        /// A log body this library decodes. Logs without a decoder stay available as header and
+        /// raw body.
+        #[derive(Clone, Debug, PartialEq, Serialize)]
+        #[serde(untagged)]
+        pub enum Log {
+            $( $(#[$doc])* $variant($ty), )*
+        }
+
+        impl Log {
+            /// Message ids that have a decoder.
+            pub const IDS: &'static [u16] = &[$($id),*];
+
+            /// The message id of this log.
+            pub fn id(&self) -> u16 {
+                match self {
+                    $( Log::$variant(_) => $id, )*
+                }
+            }
+
+            /// Decodes a binary body; `None` when message `id` has no decoder.
+            pub fn read_binary(id: u16, body: &[u8]) -> Option<Result<Log, FieldError>> {
+                let r = &mut BinReader::new(body);
+                match id {
+                    $( $id => Some(<$ty as Field>::read_binary(r).map(Log::$variant)), )*
+                    _ => None,
+                }
+            }
+
+            /// Decodes the fields of an ASCII or abbreviated ASCII body; `None` when message `id`
+            /// has no decoder.
+            pub fn read_text(id: u16, r: &mut TextReader<'_>) -> Option<Result<Log, FieldError>> {
+                match id {
+                    $( $id => Some(<$ty as Field>::read_text(r).map(Log::$variant)), )*
+                    _ => None,
+                }
+            }
+
+            /// Appends the binary body.
+            pub fn write_binary(&self, out: &mut Vec<u8>) {
+                match self {
+                    $( Log::$variant(body) => body.write_binary(out), )*
+                }
+            }
+        }
+    };
+}
+
+logs! {
+    BestPos(Position) = 42,
+    PsrPos(Position) = 47,
+    BestVel(Velocity) = 99,
+    BestXyz(Xyz) = 241,
+    PsrXyz(Xyz) = 243,
+    BestUtm(Utm) = 726,
+    Range(Range) = 43,
+    RangeCmp(RangeCmp) = 140,
+    RxStatus(RxStatus) = 93,
+    InsPva(InsPva) = 507,
+    InsPvas(InsPva) = 508,
+}
+
+impl Log {
+    /// NovAtel's name of this log.
+    pub fn name(&self) -> &'static str {
+        super::ids::name(self.id()).unwrap_or("UNKNOWN")
+    }
+}
