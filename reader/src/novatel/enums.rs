@@ -86,12 +86,12 @@ macro_rules! novatel_enum {
         }
     };
 }
-pub(crate) use novatel_enum;
 
 novatel_enum! {
     /// Quality of the receiver's GPS reference time (header field).
     pub struct TimeStatus(u8) {
         UNKNOWN = 20,
+        APPROXIMATEADJUSTING = 40,
         APPROXIMATE = 60,
         COARSEADJUSTING = 80,
         COARSE = 100,
@@ -102,6 +102,8 @@ novatel_enum! {
         FINEBACKUPSTEERING = 170,
         FINESTEERING = 180,
         SATTIME = 200,
+        EXTERN = 220,
+        EXACT = 240,
     }
 }
 
@@ -120,6 +122,7 @@ novatel_enum! {
         RESIDUALS = 9,
         DELTA_POS = 10,
         NEGATIVE_VAR = 11,
+        OLD_SOLUTION = 12,
         INTEGRITY_WARNING = 13,
         INS_INACTIVE = 14,
         INS_ALIGNING = 15,
@@ -128,7 +131,9 @@ novatel_enum! {
         PENDING = 18,
         INVALID_FIX = 19,
         UNAUTHORIZED = 20,
+        ANTENNA_WARNING = 21,
         INVALID_RATE = 22,
+        INS_AIDED = 23,
     }
 }
 
@@ -138,6 +143,7 @@ novatel_enum! {
         NONE = 0,
         FIXEDPOS = 1,
         FIXEDHEIGHT = 2,
+        FIXEDVEL = 3,
         FLOATCONV = 4,
         WIDELANE = 5,
         NARROWLANE = 6,
@@ -150,6 +156,9 @@ novatel_enum! {
         L1_FLOAT = 32,
         IONOFREE_FLOAT = 33,
         NARROW_FLOAT = 34,
+        L1L2_FLOAT = 35,
+        L1L2_INT = 46,
+        L1L2_INT_VERIFIED = 47,
         L1_INT = 48,
         WIDE_INT = 49,
         NARROW_INT = 50,
@@ -159,6 +168,9 @@ novatel_enum! {
         INS_PSRDIFF = 54,
         INS_RTKFLOAT = 55,
         INS_RTKFIXED = 56,
+        INS_OMNISTAR = 57,
+        INS_OMNISTAR_HP = 58,
+        INS_OMNISTAR_XP = 59,
         OMNISTAR_HP = 64,
         OMNISTAR_XP = 65,
         CDGPS = 66,
@@ -170,6 +182,8 @@ novatel_enum! {
         OUT_OF_BOUNDS = 72,
         INS_PPP_CONVERGING = 73,
         INS_PPP = 74,
+        PPP_PLUS = 75,
+        INS_PPP_PLUS = 76,
         PPP_BASIC_CONVERGING = 77,
         PPP_BASIC = 78,
         INS_PPP_BASIC_CONVERGING = 79,
@@ -191,7 +205,7 @@ novatel_enum! {
         VITI = 58, WAK60 = 59, WGS72 = 60, WGS84 = 61, ZANDE = 62, USER = 63, CSRS = 64,
         ADIM = 65, ARSM = 66, ENW = 67, HTN = 68, INDB = 69, INDI = 70, IRL = 71, LUZA = 72,
         LUZB = 73, NAHC = 74, NASP = 75, OGBM = 76, OHAA = 77, OHAB = 78, OHAC = 79, OHAD = 80,
-        OHIA = 81, OHIB = 82, OHIC = 83, OHID = 84, TIL = 85, TOYM = 86,
+        OHIA = 81, OHIB = 82, OHIC = 83, OHID = 84, TIL = 85, TOYM = 86, NAD83OMNI = 87, PE90 = 88,
     }
 }
 
@@ -202,6 +216,8 @@ novatel_enum! {
         INS_ALIGNING = 1,
         INS_HIGH_VARIANCE = 2,
         INS_SOLUTION_GOOD = 3,
+        INS_TEST_ALIGNING = 4,
+        INS_TEST_SOLUTION_GOOD = 5,
         INS_SOLUTION_FREE = 6,
         INS_ALIGNMENT_COMPLETE = 7,
         DETERMINING_ORIENTATION = 8,
@@ -209,6 +225,7 @@ novatel_enum! {
         WAITING_AZIMUTH = 10,
         INITIALIZING_BIASES = 11,
         MOTION_DETECT = 12,
+        TIMEOUT = 13,
         WAITING_ALIGNMENTORIENTATION = 14,
     }
 }
@@ -222,7 +239,8 @@ novatel_enum! {
 }
 
 novatel_enum! {
-    /// GNSS constellation, as used by PSRDOP2, SATVIS2 and BESTSATS.
+    /// GNSS constellation as SATVIS2 and BESTSATS number them (the tracking status word and
+    /// PSRDOP2 each use their own numbering).
     pub struct SatelliteSystem(u32) {
         GPS = 0,
         GLONASS = 1,
@@ -230,6 +248,117 @@ novatel_enum! {
         GALILEO = 5,
         BEIDOU = 6,
         QZSS = 7,
+        LBAND = 8,
         NAVIC = 9,
+    }
+}
+
+novatel_enum! {
+    /// The system a PSRDOP2 time DOP refers to.
+    pub struct TimingSystem(u32) {
+        GPS = 0,
+        GLONASS = 1,
+        GALILEO = 2,
+        BEIDOU = 3,
+        NAVIC = 4,
+        EXTERNAL = 98,
+        AUTO = 99,
+        NONE = 100,
+    }
+}
+
+novatel_enum! {
+    /// Whether a satellite was used in a solution, or why not (BESTSATS).
+    pub struct ObservationStatus(u32) {
+        GOOD = 0,
+        BADHEALTH = 1,
+        OLDEPHEMERIS = 2,
+        ELEVATIONERROR = 6,
+        MISCLOSURE = 7,
+        NODIFFCORR = 8,
+        NOEPHEMERIS = 9,
+        INVALIDIODE = 10,
+        LOCKEDOUT = 11,
+        LOWPOWER = 12,
+        OBSL2 = 13,
+        UNKNOWN = 15,
+        NOIONOCORR = 16,
+        NOTUSED = 17,
+        OBSL1 = 18,
+        OBSE1 = 19,
+        OBSL5 = 20,
+        OBSE5 = 21,
+        OBSB2 = 22,
+        OBSB1 = 23,
+        OBSB3 = 24,
+        NOSIGNALMATCH = 25,
+        SUPPLEMENTARY = 26,
+        OBSE6 = 27,
+        OBSL6 = 28,
+        NA = 99,
+        BAD_INTEGRITY = 100,
+        LOSSOFLOCK = 101,
+        NOAMBIGUITY = 102,
+    }
+}
+
+novatel_enum! {
+    /// State of the receiver clock model (TIME).
+    pub struct ClockStatus(u32) {
+        VALID = 0,
+        CONVERGING = 1,
+        ITERATING = 2,
+        INVALID = 3,
+        ERROR = 4,
+    }
+}
+
+novatel_enum! {
+    /// Whether the UTC time in TIME is known.
+    pub struct UtcStatus(u32) {
+        INVALID = 0,
+        VALID = 1,
+        WARNING = 2,
+    }
+}
+
+novatel_enum! {
+    /// Kind of a VERSION component.
+    pub struct ComponentType(u32) {
+        UNKNOWN = 0,
+        GPSCARD = 1,
+        CONTROLLER = 2,
+        ENCLOSURE = 3,
+        IBOARD = 4,
+        L5_FPGA = 5,
+        IMUCARD = 7,
+        USERINFO = 8,
+        OEM6FPGA = 12,
+        GPSCARD2 = 13,
+        BLUETOOTH = 14,
+        WIFI = 15,
+        CELLULAR = 16,
+        EXTENSION = 17,
+        RADIO = 18,
+        WWW_CONTENT = 19,
+        REGULATORY = 20,
+        OEM7FPGA = 21,
+        APPLICATION = 22,
+        PACKAGE = 23,
+        NETBOOT = 24,
+        DEFAULT_CONFIG = 25,
+        WHEELSENSOR = 26,
+        EMBEDDED_AUTH = 27,
+        HWCONFIG = 28,
+        LUA_SCRIPTS = 29,
+        DB_HEIGHTMODEL = 981_073_920,
+        DB_USERAPP = 981_073_921,
+        DB_L5FPGA = 981_073_923,
+        DB_USERAPPAUTO = 981_073_925,
+        DB_OEMVFPGA = 981_073_926,
+        DB_OEMVINTARM = 981_073_927,
+        DB_WWWISO = 981_073_928,
+        CRASH_DUMP = 981_073_929,
+        DB_LUA_SCRIPTS = 981_073_930,
     }
 }

@@ -4,18 +4,22 @@ pub mod ins;
 pub mod position;
 pub mod range;
 pub mod receiver;
+pub mod satellites;
 
 use serde::Serialize;
 
 use super::error::FieldError;
 use super::field::{BinReader, Field, TextReader};
 
-pub use ins::InsPva;
-pub use position::{Position, Utm, Velocity, Xyz, ZoneLetter};
+pub use ins::{InsPva, InsPvax};
+pub use position::{Heading2, Position, Utm, Velocity, Xyz, ZoneLetter};
 pub use range::{
     CompressedObservation, Constellation, Observation, Range, RangeCmp, TrackingStatus,
 };
-pub use receiver::{RxStatus, StatusWord};
+pub use receiver::{Component, HwMeasurement, HwMonitor, RxStatus, StatusWord, Time, Version};
+pub use satellites::{
+    BestSats, PsrDop2, SatVis2, SatelliteId, SatelliteUse, SystemTdop, VisibleSatellite,
+};
 
 macro_rules! logs {
     ($( $(#[$doc:meta])* $variant:ident($ty:ty) = $id:literal ),* $(,)?) => {
@@ -67,17 +71,25 @@ macro_rules! logs {
 }
 
 logs! {
+    Version(Version) = 37,
     BestPos(Position) = 42,
+    Range(Range) = 43,
     PsrPos(Position) = 47,
+    RxStatus(RxStatus) = 93,
     BestVel(Velocity) = 99,
+    Time(Time) = 101,
+    RangeCmp(RangeCmp) = 140,
     BestXyz(Xyz) = 241,
     PsrXyz(Xyz) = 243,
-    BestUtm(Utm) = 726,
-    Range(Range) = 43,
-    RangeCmp(RangeCmp) = 140,
-    RxStatus(RxStatus) = 93,
     InsPva(InsPva) = 507,
     InsPvas(InsPva) = 508,
+    BestUtm(Utm) = 726,
+    HwMonitor(HwMonitor) = 963,
+    SatVis2(SatVis2) = 1043,
+    PsrDop2(PsrDop2) = 1163,
+    BestSats(BestSats) = 1194,
+    Heading2(Heading2) = 1335,
+    InsPvax(InsPvax) = 1465,
 }
 
 impl Log {

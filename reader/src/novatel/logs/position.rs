@@ -1,4 +1,5 @@
-//! Position and velocity solutions: BESTPOS, PSRPOS, BESTXYZ, PSRXYZ, BESTUTM, BESTVEL.
+//! Position, velocity and heading solutions: BESTPOS, PSRPOS, BESTXYZ, PSRXYZ, BESTUTM, BESTVEL,
+//! HEADING2.
 
 use serde::Serialize;
 
@@ -122,6 +123,33 @@ log_struct! {
         /// Vertical speed, m/s (positive up).
         pub vert_spd: f64,
         pub reserved: f32,
+    }
+}
+
+log_struct! {
+    /// HEADING2 (1335): heading and pitch of the baseline between two antennas.
+    pub struct Heading2 {
+        pub sol_status: SolStatus,
+        pub pos_type: PosType,
+        /// Baseline length, metres.
+        pub length: f32,
+        /// Degrees from true north.
+        pub heading: f32,
+        /// Degrees.
+        pub pitch: f32,
+        pub reserved: f32,
+        pub heading_sigma: f32,
+        pub pitch_sigma: f32,
+        pub rover_stn_id: Text<4>,
+        pub master_stn_id: Text<4>,
+        pub num_svs: u8,
+        pub num_soln_svs: u8,
+        pub num_obs: u8,
+        pub num_multi: u8,
+        pub sol_source: Hex<u8>,
+        pub ext_sol_stat: Hex<u8>,
+        pub gal_bds_sig_mask: Hex<u8>,
+        pub gps_glo_sig_mask: Hex<u8>,
     }
 }
 

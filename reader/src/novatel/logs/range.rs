@@ -191,6 +191,40 @@ impl CompressedObservation {
         TrackingStatus(self.tracking_status)
     }
 
+    /// Packs a RANGE observation as a receiver logging RANGECMP would: each field rounded to its
+    /// resolution and clamped to its range, the carrier phase taken modulo 2^23 cycles, the
+    /// standard deviations to the nearest code.
+    pub fn compress(obs: &Observation) -> Self {
+        let round = |value: f64, scale: f64, bits: u32| -> i64 {
+            let max = (1i64 << (bits - 1)) - 1;
+            ((value * scale).round() as i64).clamp(-max - 1, max)
+        };
+        let adr_wrapped = obs.adr.rem_euclid(ADR_ROLLOVER_CYCLES);
+        let adr_wrapped = if adr_wrapped >= ADR_ROLLOVER_CYCLES / 2.0 {
+            adr_wrapped - ADR_ROLLOVER_CYCLES
+        } else {
+            adr_wrapped
+        };
+        CompressedObservation {
+            tracking_status: obs.tracking_status.0,
+            doppler: round(f64::from(obs.dopp), 256.0, 28) as i32,
+            psr: ((obs.psr * 128.0).round().max(0.0) as u64).min(mask(36)),
+            adr: round(adr_wrapped, 256.0, 32) as i32,
+            psr_sigma: (0..PSR_SIGMA.len())
+                .min_by(|&a, &b| {
+                    let distance = |i: usize| (PSR_SIGMA[i] - obs.psr_sigma).abs();
+                    distance(a).total_cmp(&distance(b))
+                })
+                .unwrap_or(0) as u8,
+            adr_sigma: ((f64::from(obs.adr_sigma) * 512.0).round() as i64 - 1).clamp(0, 15) as u8,
+            prn: obs.prn.min(255) as u8,
+            locktime: ((f64::from(obs.locktime) * 32.0) as u64).min(mask(21)) as u32,
+            cn0: (obs.cn0.round() - 20.0).clamp(0.0, 31.0) as u8,
+            glofreq: obs.glofreq.min(63) as u8,
+            reserved: 0,
+        }
+    }
+
     /// The observation in RANGE's units.
     pub fn decompress(&self) -> Observation {
         Observation {
@@ -392,6 +426,32 @@ mod tests {
         assert_eq!(CompressedObservation::from_bytes(&obs.to_bytes()), obs);
         let zero = CompressedObservation::default();
         assert_eq!(CompressedObservation::from_bytes(&zero.to_bytes()), zero);
+    }
+
+    #[test]
+    fn compress_inverts_decompress_for_real_records() {
+        // The first record of test2_rcvr1.dat, as NovAtel's decompression printed it.
+        let obs = Observation {
+            prn: 4,
+            glofreq: 0,
+            psr: 21_491_230.859,
+            psr_sigma: 0.050,
+            adr: -111_560_708.203_125,
+            adr_sigma: 0.006,
+            dopp: 2814.695,
+            cn0: 50.0,
+            locktime: 1787.0625,
+            tracking_status: Hex(0x1810_9C04),
+        };
+        let back = CompressedObservation::compress(&obs).decompress();
+        assert!((back.psr - obs.psr).abs() <= 1.0 / 256.0);
+        assert!((back.adr - obs.adr).abs() <= 1.0 / 512.0);
+        assert!((back.dopp - obs.dopp).abs() <= 1.0 / 512.0);
+        assert_eq!(
+            (back.prn, back.cn0, back.locktime, back.psr_sigma),
+            (4, 50.0, 1787.0625, 0.050)
+        );
+        assert!((back.adr_sigma - 3.0 / 512.0).abs() < 1e-9);
     }
 
     #[test]
