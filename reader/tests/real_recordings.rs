@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use novatel_reader::novatel::{Event, Format, Frame, Framer, Log, RejectReason, Stats, decode, frames};
+use novatel_reader::novatel::{
+    Event, Format, Frame, Framer, Log, RejectReason, Stats, decode, frames,
+};
 use serde_json::Value;
 
 mod common;
@@ -40,10 +42,7 @@ fn whole(data: &[u8]) -> Outcome {
             Event::Rejected(_) => None,
         })
         .collect();
-    Outcome {
-        frames,
-        stats: it.stats().clone(),
-    }
+    Outcome { frames, stats: it.stats().clone() }
 }
 
 /// Feeds `data` to a streaming framer in chunks whose sizes `next_len` chooses.
@@ -66,10 +65,7 @@ fn chunked(data: &[u8], mut next_len: impl FnMut() -> usize) -> Outcome {
     }
     framer.finish();
     drain(&mut framer);
-    Outcome {
-        frames,
-        stats: framer.stats().clone(),
-    }
+    Outcome { frames, stats: framer.stats().clone() }
 }
 
 /// A small deterministic generator, so failures reproduce.
@@ -91,37 +87,24 @@ impl Rng {
 fn counts_by_log(frames: &[OwnedFrame]) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
     for (offset, format, bytes) in frames {
-        let frame = Frame {
-            format: *format,
-            offset: *offset,
-            bytes,
-        };
+        let frame = Frame { format: *format, offset: *offset, bytes };
         let message = decode(&frame).unwrap_or_else(|e| panic!("frame at {offset}: {e}"));
-        *counts
-            .entry(format!("{} {}", message.header.name, format))
-            .or_default() += 1;
+        *counts.entry(format!("{} {}", message.header.name, format)).or_default() += 1;
     }
     counts
 }
 
 fn expected(name: &str) -> Value {
-    let text = std::fs::read_to_string(fixture_path(&format!("real/{name}.expected.json"))).unwrap();
+    let text =
+        std::fs::read_to_string(fixture_path(&format!("real/{name}.expected.json"))).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
 fn assert_matches_expected(name: &str, outcome: &Outcome, len: usize) {
     let expected = expected(name);
     let counts: BTreeMap<String, u64> = serde_json::from_value(expected["frames"].clone()).unwrap();
-    assert_eq!(
-        counts_by_log(&outcome.frames),
-        counts,
-        "{name}: frames per log and format"
-    );
-    assert_eq!(
-        outcome.stats.frame_bytes(),
-        expected["frame_bytes"].as_u64().unwrap(),
-        "{name}"
-    );
+    assert_eq!(counts_by_log(&outcome.frames), counts, "{name}: frames per log and format");
+    assert_eq!(outcome.stats.frame_bytes(), expected["frame_bytes"].as_u64().unwrap(), "{name}");
     for reason in RejectReason::ALL {
         assert_eq!(
             outcome.stats.rejected_bytes(reason),
@@ -151,10 +134,7 @@ fn byte_by_byte_and_random_chunks_give_the_same_frames() {
         let data = read_fixture(name);
         let reference = whole(&data);
         let byte_by_byte = chunked(&data, || 1);
-        assert_eq!(
-            byte_by_byte.frames, reference.frames,
-            "{name}: byte by byte"
-        );
+        assert_eq!(byte_by_byte.frames, reference.frames, "{name}: byte by byte");
         assert_eq!(byte_by_byte.stats, reference.stats, "{name}: byte by byte");
         for _ in 0..5 {
             let random = chunked(&data, || 1 + rng.below(3000));
@@ -166,12 +146,7 @@ fn byte_by_byte_and_random_chunks_give_the_same_frames() {
 
 #[test]
 fn every_split_point_of_the_small_recordings_gives_the_same_frames() {
-    for name in [
-        "bestpos.gps",
-        "BESTUTMBIN.GPS",
-        "OneEach.GPS",
-        "OneEach.ASC",
-    ] {
+    for name in ["bestpos.gps", "BESTUTMBIN.GPS", "OneEach.GPS", "OneEach.ASC"] {
         let data = read_fixture(name);
         let reference = whole(&data);
         for split in 1..data.len() {
@@ -229,10 +204,7 @@ fn a_flipped_bit_loses_exactly_that_frame() {
             let outcome = whole(&damaged);
             let mut expected = reference.frames.clone();
             expected.remove(index);
-            assert_eq!(
-                outcome.frames, expected,
-                "{name}: bit flipped in frame at {offset}"
-            );
+            assert_eq!(outcome.frames, expected, "{name}: bit flipped in frame at {offset}");
             assert_eq!(
                 outcome.stats.rejected_bytes(RejectReason::BadCrc),
                 reference.stats.rejected_bytes(RejectReason::BadCrc) + bytes.len() as u64,
@@ -250,15 +222,8 @@ fn truncated_recordings_report_the_cut_frame() {
         let (offset, _, bytes) = &reference.frames[reference.frames.len() / 2];
         let cut = *offset as usize + bytes.len() - 3;
         let outcome = whole(&data[..cut]);
-        assert_eq!(
-            outcome.frames,
-            reference.frames[..reference.frames.len() / 2],
-            "{name}"
-        );
-        assert!(
-            outcome.stats.rejected_bytes(RejectReason::Truncated) > 0,
-            "{name}"
-        );
+        assert_eq!(outcome.frames, reference.frames[..reference.frames.len() / 2], "{name}");
+        assert!(outcome.stats.rejected_bytes(RejectReason::Truncated) > 0, "{name}");
     }
 }
 
@@ -277,10 +242,7 @@ fn the_corrupt_frame_of_test2_is_rejected_and_its_neighbours_kept() {
     // The frames on either side are intact: one ends where the damaged one starts, the next
     // starts 9 bytes after its announced end (bytes that belong to no frame).
     let frames = whole(&data).frames;
-    let before = frames
-        .iter()
-        .position(|(o, _, b)| *o + b.len() as u64 == 230_610)
-        .unwrap();
+    let before = frames.iter().position(|(o, _, b)| *o + b.len() as u64 == 230_610).unwrap();
     assert_eq!(frames[before + 1].0, 231_519);
 }
 
@@ -290,10 +252,8 @@ fn one_each_binary_equals_its_ascii_conversion_log_by_log() {
     let asc = read_fixture("OneEach.ASC");
     // NovAtel's converter turned every binary and ASCII frame into ASCII; it dropped the
     // abbreviated ones.
-    let binary: Vec<_> = messages(&gps)
-        .into_iter()
-        .filter(|m| m.header.format != Format::Abbreviated)
-        .collect();
+    let binary: Vec<_> =
+        messages(&gps).into_iter().filter(|m| m.header.format != Format::Abbreviated).collect();
     let ascii = messages(&asc);
     assert_eq!(binary.len(), ascii.len());
     let mut compared = 0;
@@ -319,11 +279,7 @@ fn every_rangecmp_observation_equals_novatels_decompressed_range() {
     let mut observations = 0;
     for (c, r) in cmp.iter().zip(&range) {
         let context = format!("epoch {:?}", c.header.ms);
-        assert_eq!(
-            (c.header.week, c.header.ms),
-            (r.header.week, r.header.ms),
-            "{context}"
-        );
+        assert_eq!((c.header.week, c.header.ms), (r.header.week, r.header.ms), "{context}");
         let (Some(Log::RangeCmp(c_log)), Some(Log::Range(r_log))) = (&c.log, &r.log) else {
             panic!("{context}: not decoded");
         };
@@ -337,9 +293,7 @@ fn every_rangecmp_observation_equals_novatels_decompressed_range() {
     }
     assert_eq!(observations, 15_774);
     // The known first observation (SOURCES.md).
-    let Some(Log::RangeCmp(first)) = &cmp[0].log else {
-        unreachable!()
-    };
+    let Some(Log::RangeCmp(first)) = &cmp[0].log else { unreachable!() };
     let obs = &first.decompress().obs[0];
     assert_eq!(obs.prn, 4);
     assert!((obs.psr - 21_491_230.859).abs() < 5e-4);
@@ -352,10 +306,7 @@ fn every_rangecmp_observation_equals_novatels_decompressed_range() {
 fn bestxyz_of_test2_binary_equals_ascii() {
     let compressed = read_fixture("test2_rcvr1.dat");
     let ascii = read_fixture("test2_rcvr1_decompressed.ASC");
-    let (b, a) = (
-        with_id(messages(&compressed), 241),
-        with_id(messages(&ascii), 241),
-    );
+    let (b, a) = (with_id(messages(&compressed), 241), with_id(messages(&ascii), 241));
     assert_eq!((b.len(), a.len()), (448, 448));
     for (b, a) in b.iter().zip(&a) {
         let context = format!("BESTXYZ at {:?}", b.header.ms);
@@ -374,38 +325,17 @@ fn bestutm_in_binary_and_ascii_decode() {
     // The two BESTUTM logs of this capture are from different epochs: compared with known values.
     let data = read_fixture("BESTUTMBIN.GPS");
     let all = messages(&data);
-    let Some(Log::BestUtm(binary)) = &all[0].log else {
-        panic!("binary BESTUTM not decoded")
-    };
+    let Some(Log::BestUtm(binary)) = &all[0].log else { panic!("binary BESTUTM not decoded") };
+    assert_eq!((all[0].header.week, all[0].header.ms), (Some(2237), Some(269_471_000)));
+    assert_eq!((binary.zone_number, binary.zone_letter.as_char()), (11, Some('U')));
     assert_eq!(
-        (all[0].header.week, all[0].header.ms),
-        (Some(2237), Some(269_471_000))
-    );
-    assert_eq!(
-        (binary.zone_number, binary.zone_letter.as_char()),
-        (11, Some('U'))
-    );
-    assert_eq!(
-        (
-            binary.stn_id.as_bytes(),
-            binary.num_svs,
-            binary.num_soln_svs
-        ),
+        (binary.stn_id.as_bytes(), binary.num_svs, binary.num_soln_svs),
         (&b"131"[..], 31, 10)
     );
-    let Some(Log::BestUtm(ascii)) = &all[1].log else {
-        panic!("ASCII BESTUTM not decoded")
-    };
+    let Some(Log::BestUtm(ascii)) = &all[1].log else { panic!("ASCII BESTUTM not decoded") };
+    assert_eq!((ascii.northing, ascii.easting, ascii.hgt), (5670746.0187, 707662.0088, 1098.7489));
     assert_eq!(
-        (ascii.northing, ascii.easting, ascii.hgt),
-        (5_670_746.0187, 707_662.0088, 1098.7489)
-    );
-    assert_eq!(
-        (
-            ascii.pos_type.name(),
-            ascii.num_svs,
-            ascii.stn_id.as_bytes()
-        ),
+        (ascii.pos_type.name(), ascii.num_svs, ascii.stn_id.as_bytes()),
         (Some("WAAS"), 30, &b"131"[..])
     );
 }
@@ -413,25 +343,13 @@ fn bestutm_in_binary_and_ascii_decode() {
 #[test]
 fn abbreviated_logs_decode_like_their_ascii_counterparts() {
     let data = read_fixture("OneEach.GPS");
-    let abbreviated: Vec<_> = messages(&data)
-        .into_iter()
-        .filter(|m| m.header.format == Format::Abbreviated)
-        .collect();
+    let abbreviated: Vec<_> =
+        messages(&data).into_iter().filter(|m| m.header.format == Format::Abbreviated).collect();
     assert_eq!(abbreviated.len(), 2);
-    let Some(Log::BestPos(pos)) = &abbreviated[0].log else {
-        panic!("BESTPOS not decoded")
-    };
+    let Some(Log::BestPos(pos)) = &abbreviated[0].log else { panic!("BESTPOS not decoded") };
     assert_eq!((pos.lat, pos.lon), (32.59535909141, -85.29567793105));
-    assert_eq!(
-        (pos.num_svs, pos.ext_sol_stat.0, pos.gps_glo_sig_mask.0),
-        (12, 6, 3)
-    );
-    let Some(Log::BestVel(vel)) = &abbreviated[1].log else {
-        panic!("BESTVEL not decoded")
-    };
-    assert_eq!(
-        (vel.hor_spd, vel.trk_gnd, vel.vert_spd),
-        (0.019, 95.524459, -0.0149)
-    );
+    assert_eq!((pos.num_svs, pos.ext_sol_stat.0, pos.gps_glo_sig_mask.0), (12, 6, 3));
+    let Some(Log::BestVel(vel)) = &abbreviated[1].log else { panic!("BESTVEL not decoded") };
+    assert_eq!((vel.hor_spd, vel.trk_gnd, vel.vert_spd), (0.019, 95.524459, -0.0149));
     assert_eq!(abbreviated[1].header.ms, Some(419_957_000));
 }

@@ -17,6 +17,10 @@ pub struct Args {
     /// Recording to decode; `-` reads standard input.
     #[arg(default_value = "-")]
     pub input: PathBuf,
+
+    /// Decode every frame but print only the summary (no JSON lines).
+    #[arg(long)]
+    pub summary_only: bool,
 }
 
 /// Bytes read from the input at a time; memory use does not depend on the input's size.
@@ -46,10 +50,20 @@ struct FrameJson<'a> {
 /// What the summary reports.
 #[derive(Debug, Default)]
 pub struct Summary {
-    /// Frames per (log name, format).
-    pub logs: BTreeMap<(String, Format), u64>,
+    /// Frames per log name and format.
+    pub logs: BTreeMap<String, BTreeMap<Format, u64>>,
     pub decode_errors: u64,
     pub stats: Stats,
+}
+
+impl Summary {
+    fn count(&mut self, name: &str, format: Format) {
+        let formats = match self.logs.get_mut(name) {
+            Some(formats) => formats,
+            None => self.logs.entry(name.to_owned()).or_default(),
+        };
+        *formats.entry(format).or_default() += 1;
+    }
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -60,15 +74,19 @@ pub fn run(args: &Args) -> Result<()> {
             .with_context(|| format!("cannot open {}", args.input.display()))?;
         Box::new(file)
     };
-    let stdout = io::stdout().lock();
-    let summary = decode_stream(input, BufWriter::new(stdout))
+    let out: Box<dyn Write> = if args.summary_only {
+        Box::new(io::sink())
+    } else {
+        Box::new(BufWriter::new(io::stdout().lock()))
+    };
+    let summary = decode_stream(input, out, !args.summary_only)
         .with_context(|| format!("while decoding {}", args.input.display()))?;
     write_summary(&summary, &mut io::stderr().lock())?;
     Ok(())
 }
 
-/// Decodes everything `input` yields, writing JSON lines to `out`.
-pub fn decode_stream(mut input: impl Read, mut out: impl Write) -> Result<Summary> {
+/// Decodes everything `input` yields, writing JSON lines to `out` if `json` is set.
+pub fn decode_stream(mut input: impl Read, mut out: impl Write, json: bool) -> Result<Summary> {
     let mut framer = Framer::new();
     let mut summary = Summary::default();
     loop {
@@ -79,7 +97,7 @@ pub fn decode_stream(mut input: impl Read, mut out: impl Write) -> Result<Summar
         }
         while let Some(event) = framer.next_event() {
             if let Event::Frame(frame) = event {
-                write_frame(&frame, &mut summary, &mut out)?;
+                write_frame(&frame, &mut summary, json.then_some(&mut out))?;
             }
         }
         if n == 0 {
@@ -100,18 +118,19 @@ fn read_some(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-fn write_frame(frame: &Frame<'_>, summary: &mut Summary, out: &mut impl Write) -> Result<()> {
-    let line = match decode(frame) {
+fn write_frame(
+    frame: &Frame<'_>,
+    summary: &mut Summary,
+    out: Option<&mut impl Write>,
+) -> Result<()> {
+    let decoded = decode(frame);
+    let name = decoded.as_ref().map_or("(undecodable)", |m| m.header.name.as_ref());
+    summary.count(name, frame.format);
+    summary.decode_errors += u64::from(decoded.is_err());
+    let Some(out) = out else { return Ok(()) };
+    let line = match &decoded {
         Ok(message) => {
             let h = &message.header;
-            *summary
-                .logs
-                .entry((h.name.to_string(), frame.format))
-                .or_default() += 1;
-            let raw = message
-                .log
-                .is_none()
-                .then(|| render_raw(frame.format, message.body));
             FrameJson {
                 name: &h.name,
                 id: h.id,
@@ -123,44 +142,28 @@ fn write_frame(frame: &Frame<'_>, summary: &mut Summary, out: &mut impl Write) -
                 time_status: h.time_status,
                 utc: h.unix_ms().map(time::format_rfc3339_ms),
                 body: message.log.as_ref(),
-                raw,
+                raw: message.log.is_none().then(|| render_raw(frame.format, message.body)),
                 error: None,
             }
-            .to_line()?
         }
-        Err(error) => {
-            summary.decode_errors += 1;
-            *summary
-                .logs
-                .entry(("(undecodable)".to_string(), frame.format))
-                .or_default() += 1;
-            FrameJson {
-                name: "",
-                id: None,
-                format: frame.format,
-                offset: frame.offset,
-                length: frame.bytes.len(),
-                week: None,
-                ms: None,
-                time_status: None,
-                utc: None,
-                body: None,
-                raw: Some(render_raw(frame.format, frame.bytes)),
-                error: Some(error.to_string()),
-            }
-            .to_line()?
-        }
+        Err(error) => FrameJson {
+            name: "",
+            id: None,
+            format: frame.format,
+            offset: frame.offset,
+            length: frame.bytes.len(),
+            week: None,
+            ms: None,
+            time_status: None,
+            utc: None,
+            body: None,
+            raw: Some(render_raw(frame.format, frame.bytes)),
+            error: Some(error.to_string()),
+        },
     };
-    out.write_all(&line)?;
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")?;
     Ok(())
-}
-
-impl FrameJson<'_> {
-    fn to_line(&self) -> Result<Vec<u8>> {
-        let mut line = serde_json::to_vec(self)?;
-        line.push(b'\n');
-        Ok(line)
-    }
 }
 
 fn render_raw(format: Format, body: &[u8]) -> String {
@@ -173,26 +176,18 @@ fn render_raw(format: Format, body: &[u8]) -> String {
 
 pub fn write_summary(summary: &Summary, out: &mut impl Write) -> io::Result<()> {
     let stats = &summary.stats;
-    writeln!(
-        out,
-        "{} frames, {} bytes",
-        stats.total_frames(),
-        stats.frame_bytes()
-    )?;
+    writeln!(out, "{} frames, {} bytes", stats.total_frames(), stats.frame_bytes())?;
     writeln!(out, "  {:<20} {:<12} {:>10}", "log", "format", "frames")?;
-    for ((name, format), count) in &summary.logs {
-        writeln!(out, "  {name:<20} {:<12} {count:>10}", format.as_str())?;
+    for (name, formats) in &summary.logs {
+        for (format, count) in formats {
+            writeln!(out, "  {name:<20} {:<12} {count:>10}", format.as_str())?;
+        }
     }
     let reasons: Vec<String> = RejectReason::ALL
         .iter()
         .map(|r| format!("{} {}", r.as_str(), stats.rejected_bytes(*r)))
         .collect();
-    writeln!(
-        out,
-        "rejected {} bytes: {}",
-        stats.total_rejected_bytes(),
-        reasons.join(", ")
-    )?;
+    writeln!(out, "rejected {} bytes: {}", stats.total_rejected_bytes(), reasons.join(", "))?;
     writeln!(out, "frames with a bad CRC: {}", stats.bad_crc_runs())?;
     writeln!(out, "decode errors: {}", summary.decode_errors)?;
     Ok(())

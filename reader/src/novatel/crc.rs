@@ -37,11 +37,7 @@ mod tests {
         for &b in data {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
             }
         }
         crc
@@ -54,15 +50,10 @@ mod tests {
 
     #[test]
     fn matches_bytewise_definition_at_every_length() {
-        let data: Vec<u8> = (0..600u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-            .collect();
+        let data: Vec<u8> =
+            (0..600u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         for len in 0..data.len() {
-            assert_eq!(
-                crc32(&data[..len]),
-                bytewise_reference(&data[..len]),
-                "length {len}"
-            );
+            assert_eq!(crc32(&data[..len]), bytewise_reference(&data[..len]), "length {len}");
         }
     }
 

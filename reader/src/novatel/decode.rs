@@ -30,10 +30,9 @@ pub fn decode<'a>(frame: &Frame<'a>) -> Result<Message<'a>, DecodeError> {
                 Format::Abbreviated => Log::read_text(id, &mut TextReader::abbreviated(body)),
                 Format::Nmea => None,
             };
-            decoded.transpose().map_err(|source| DecodeError::Body {
-                name: header.name.to_string(),
-                source,
-            })?
+            decoded
+                .transpose()
+                .map_err(|source| DecodeError::Body { name: header.name.to_string(), source })?
         }
         _ => None,
     };

@@ -53,26 +53,14 @@ impl Header<'static> {
 pub fn encode(header: &Header<'_>, log: &Log, out: &mut Vec<u8>) -> Result<(), EncodeError> {
     let start = out.len();
     let short = header.format == Format::ShortBinary;
-    let header_len = if short {
-        SHORT_BINARY_HEADER_LEN
-    } else {
-        BINARY_HEADER_LEN
-    };
+    let header_len = if short { SHORT_BINARY_HEADER_LEN } else { BINARY_HEADER_LEN };
     out.resize(start + header_len, 0);
     log.write_binary(out);
     let body_len = out.len() - start - header_len;
-    let max = if short {
-        usize::from(u8::MAX)
-    } else {
-        MAX_BODY_LEN
-    };
+    let max = if short { usize::from(u8::MAX) } else { MAX_BODY_LEN };
     if body_len > max {
         out.truncate(start);
-        return Err(EncodeError::BodyTooLong {
-            name: log.name(),
-            len: body_len,
-            max,
-        });
+        return Err(EncodeError::BodyTooLong { name: log.name(), len: body_len, max });
     }
     let week = header.week.unwrap_or(0).to_le_bytes();
     let ms = header.ms.unwrap_or(0).to_le_bytes();
@@ -85,11 +73,7 @@ pub fn encode(header: &Header<'_>, log: &Log, out: &mut Vec<u8>) -> Result<(), E
         h[8..12].copy_from_slice(&ms);
     } else {
         let message_type = (header.source & 0x1F) | if header.response { 0x80 } else { 0 };
-        let port = header
-            .port
-            .as_deref()
-            .and_then(header::port_address)
-            .unwrap_or(0);
+        let port = header.port.as_deref().and_then(header::port_address).unwrap_or(0);
         h[..4].copy_from_slice(&[0xAA, 0x44, 0x12, BINARY_HEADER_LEN as u8]);
         h[4..6].copy_from_slice(&id);
         h[6] = message_type;

@@ -16,6 +16,7 @@ macro_rules! novatel_enum {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
         pub struct $name(pub $repr);
 
         #[allow(non_upper_case_globals)]

@@ -10,11 +10,7 @@ pub enum FieldError {
     #[error("body ends after {fields} fields, before the fields that follow")]
     TextTooShort { fields: usize },
     #[error("field {index} `{token}` is not {expected}")]
-    Invalid {
-        index: usize,
-        token: String,
-        expected: &'static str,
-    },
+    Invalid { index: usize, token: String, expected: &'static str },
     #[error("array count {count} is more than the rest of the body can hold")]
     Count { count: u32 },
 }
@@ -23,10 +19,7 @@ pub enum FieldError {
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum DecodeError {
     #[error("malformed {format} header: {reason}")]
-    Header {
-        format: &'static str,
-        reason: &'static str,
-    },
+    Header { format: &'static str, reason: &'static str },
     #[error("malformed {name} body: {source}")]
     Body {
         name: String,
@@ -39,9 +32,5 @@ pub enum DecodeError {
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum EncodeError {
     #[error("{name} body of {len} bytes is longer than the {max} bytes its frame can carry")]
-    BodyTooLong {
-        name: &'static str,
-        len: usize,
-        max: usize,
-    },
+    BodyTooLong { name: &'static str, len: usize, max: usize },
 }

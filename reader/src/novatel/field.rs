@@ -22,14 +22,11 @@ impl<'a> BinReader<'a> {
     }
 
     pub fn take<const N: usize>(&mut self) -> Result<[u8; N], FieldError> {
-        let bytes = self
-            .data
-            .get(self.pos..self.pos + N)
-            .ok_or(FieldError::BinaryTooShort {
-                at: self.pos,
-                need: N,
-                len: self.data.len(),
-            })?;
+        let bytes = self.data.get(self.pos..self.pos + N).ok_or(FieldError::BinaryTooShort {
+            at: self.pos,
+            need: N,
+            len: self.data.len(),
+        })?;
         self.pos += N;
         let mut out = [0; N];
         out.copy_from_slice(bytes);
@@ -53,29 +50,15 @@ pub struct TextReader<'a> {
 
 impl<'a> TextReader<'a> {
     pub fn ascii(text: &'a [u8]) -> Self {
-        Self {
-            text,
-            pos: 0,
-            index: 0,
-            abbreviated: false,
-        }
+        Self { text, pos: 0, index: 0, abbreviated: false }
     }
 
     pub fn abbreviated(text: &'a [u8]) -> Self {
-        Self {
-            text,
-            pos: 0,
-            index: 0,
-            abbreviated: true,
-        }
+        Self { text, pos: 0, index: 0, abbreviated: true }
     }
 
     fn is_separator(&self, b: u8) -> bool {
-        if self.abbreviated {
-            matches!(b, b' ' | b'\r' | b'\n' | b'<' | b'\t')
-        } else {
-            b == b','
-        }
+        if self.abbreviated { matches!(b, b' ' | b'\r' | b'\n' | b'<' | b'\t') } else { b == b',' }
     }
 
     /// The next field, without its quotes.
@@ -86,11 +69,8 @@ impl<'a> TextReader<'a> {
             }
         }
         // For ASCII, one position past the end means the last field was followed by no comma.
-        let exhausted = if self.abbreviated {
-            self.pos >= self.text.len()
-        } else {
-            self.pos > self.text.len()
-        };
+        let exhausted =
+            if self.abbreviated { self.pos >= self.text.len() } else { self.pos > self.text.len() };
         if exhausted {
             return Err(FieldError::TextTooShort { fields: self.index });
         }
@@ -101,10 +81,7 @@ impl<'a> TextReader<'a> {
                 None => (&rest[1..], rest.len()),
             }
         } else {
-            let end = rest
-                .iter()
-                .position(|&b| self.is_separator(b))
-                .unwrap_or(rest.len());
+            let end = rest.iter().position(|&b| self.is_separator(b)).unwrap_or(rest.len());
             (&rest[..end], end)
         };
         // Step over the field and, for ASCII, its comma (one past the end marks "no more").
@@ -174,6 +151,7 @@ number_field! {
 
 /// An integer printed in hexadecimal in text logs (status words, masks).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Hex<T>(pub T);
 
 impl<T: Serialize> Serialize for Hex<T> {
@@ -227,6 +205,24 @@ impl<const N: usize> Text<N> {
         let len = text.len().min(N);
         out[..len].copy_from_slice(&text.as_bytes()[..len]);
         Text(out)
+    }
+}
+
+#[cfg(test)]
+impl<const N: usize> proptest::arbitrary::Arbitrary for Text<N> {
+    type Parameters = ();
+    type Strategy = proptest::strategy::BoxedStrategy<Self>;
+
+    /// Printable text of up to `N` characters, padded with NULs as receivers send it.
+    fn arbitrary_with((): ()) -> Self::Strategy {
+        use proptest::strategy::Strategy;
+        proptest::collection::vec(b' '..=b'~', 0..=N)
+            .prop_map(|bytes| {
+                let mut out = [0; N];
+                out[..bytes.len()].copy_from_slice(&bytes);
+                Text(out)
+            })
+            .boxed()
     }
 }
 
@@ -311,6 +307,7 @@ macro_rules! log_struct {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $ty ),*
         }
@@ -343,10 +340,7 @@ mod tests {
     fn ascii_tokens_with_quotes_and_empty_fields() {
         let mut r = TextReader::ascii(br#"SOL_COMPUTED,"",1.5,"a,b",,06"#);
         let tokens: Vec<_> = (0..6).map(|_| r.token().unwrap().to_vec()).collect();
-        assert_eq!(
-            tokens,
-            [&b"SOL_COMPUTED"[..], b"", b"1.5", b"a,b", b"", b"06"]
-        );
+        assert_eq!(tokens, [&b"SOL_COMPUTED"[..], b"", b"1.5", b"a,b", b"", b"06"]);
         assert!(r.token().is_err());
     }
 
@@ -367,9 +361,6 @@ mod tests {
             Err(FieldError::Count { count: u32::MAX })
         );
         let mut r = TextReader::ascii(b"4000000000,1,2");
-        assert!(matches!(
-            Vec::<u32>::read_text(&mut r),
-            Err(FieldError::Count { .. })
-        ));
+        assert!(matches!(Vec::<u32>::read_text(&mut r), Err(FieldError::Count { .. })));
     }
 }

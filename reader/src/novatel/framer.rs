@@ -141,6 +141,9 @@ pub struct Stats {
     frame_bytes: u64,
     rejected: [u64; RejectReason::ALL.len()],
     bad_crc_runs: u64,
+    /// Stream offset just past the last byte rejected for a bad CRC, to join runs that arrive in
+    /// several events.
+    bad_crc_end: u64,
 }
 
 impl Stats {
@@ -169,7 +172,8 @@ impl Stats {
         self.rejected.iter().sum()
     }
 
-    /// Runs of bytes rejected for a bad checksum (roughly, the number of damaged frames).
+    /// Contiguous runs of bytes rejected for a bad checksum: the number of damaged frames, except
+    /// that damaged frames back to back count once.
     pub fn bad_crc_runs(&self) -> u64 {
         self.bad_crc_runs
     }
@@ -183,7 +187,10 @@ impl Stats {
             Event::Rejected(rejected) => {
                 self.rejected[rejected.reason.index()] += rejected.bytes.len() as u64;
                 if rejected.reason == RejectReason::BadCrc {
-                    self.bad_crc_runs += 1;
+                    if rejected.offset != self.bad_crc_end || self.bad_crc_runs == 0 {
+                        self.bad_crc_runs += 1;
+                    }
+                    self.bad_crc_end = rejected.offset + rejected.bytes.len() as u64;
                 }
             }
         }
@@ -192,22 +199,12 @@ impl Stats {
 
 fn event(step: Step, buf: &[u8], offset: u64) -> Option<(Event<'_>, usize)> {
     match step {
-        Step::Frame(format, len) => Some((
-            Event::Frame(Frame {
-                format,
-                offset,
-                bytes: &buf[..len],
-            }),
-            len,
-        )),
-        Step::Reject(reason, len) => Some((
-            Event::Rejected(Rejected {
-                reason,
-                offset,
-                bytes: &buf[..len],
-            }),
-            len,
-        )),
+        Step::Frame(format, len) => {
+            Some((Event::Frame(Frame { format, offset, bytes: &buf[..len] }), len))
+        }
+        Step::Reject(reason, len) => {
+            Some((Event::Rejected(Rejected { reason, offset, bytes: &buf[..len] }), len))
+        }
         Step::NeedMore => None,
     }
 }
@@ -311,12 +308,7 @@ impl Framer {
 
 /// Events over a complete input held in memory, without copying it.
 pub fn frames(data: &[u8]) -> Frames<'_> {
-    Frames {
-        data,
-        at: 0,
-        scanner: Scanner::default(),
-        stats: Stats::default(),
-    }
+    Frames { data, at: 0, scanner: Scanner::default(), stats: Stats::default() }
 }
 
 /// Iterator returned by [`frames`].

@@ -123,10 +123,7 @@ fn short_binary(b: &[u8]) -> (Header<'_>, &[u8]) {
         ms: Some(u32_at(b, 8)),
         ..Header::empty(Format::ShortBinary)
     };
-    (
-        header,
-        &b[SHORT_BINARY_HEADER_LEN..SHORT_BINARY_HEADER_LEN + body_len],
-    )
+    (header, &b[SHORT_BINARY_HEADER_LEN..SHORT_BINARY_HEADER_LEN + body_len])
 }
 
 impl Header<'_> {
@@ -151,19 +148,14 @@ impl Header<'_> {
 }
 
 fn header_error(format: Format, reason: &'static str) -> DecodeError {
-    DecodeError::Header {
-        format: format.as_str(),
-        reason,
-    }
+    DecodeError::Header { format: format.as_str(), reason }
 }
 
 /// `#NAME,port,sequence,idle,time status,week,seconds,receiver status,reserved,version;body*crc`
 /// or `%NAME,week,seconds;body*crc`.
 fn ascii(b: &[u8], format: Format) -> Result<(Header<'_>, &[u8]), DecodeError> {
     let semicolon = memchr(b';', b).ok_or(header_error(format, "no `;` after the header"))?;
-    let star = memrchr(b'*', b)
-        .filter(|&s| s > semicolon)
-        .ok_or(header_error(format, "no `*`"))?;
+    let star = memrchr(b'*', b).filter(|&s| s > semicolon).ok_or(header_error(format, "no `*`"))?;
     let mut fields = TextReader::ascii(&b[1..semicolon]);
     let mut header = named(format, fields.token().unwrap_or_default())?;
     if format == Format::Ascii {
@@ -189,16 +181,10 @@ fn abbreviated(b: &[u8]) -> Result<(Header<'_>, &[u8]), DecodeError> {
 fn nmea(b: &[u8]) -> Result<(Header<'_>, &[u8]), DecodeError> {
     let format = Format::Nmea;
     let comma = memchr(b',', b).ok_or(header_error(format, "no `,` after the address"))?;
-    let star = memrchr(b'*', b)
-        .filter(|&s| s > comma)
-        .ok_or(header_error(format, "no `*`"))?;
+    let star = memrchr(b'*', b).filter(|&s| s > comma).ok_or(header_error(format, "no `*`"))?;
     let name = std::str::from_utf8(&b[1..comma])
         .map_err(|_| header_error(format, "address is not text"))?;
-    let header = Header {
-        name: Cow::Borrowed(name),
-        id: ids::id(name),
-        ..Header::empty(format)
-    };
+    let header = Header { name: Cow::Borrowed(name), id: ids::id(name), ..Header::empty(format) };
     Ok((header, &b[comma + 1..star]))
 }
 
@@ -218,10 +204,7 @@ fn named(format: Format, token: &[u8]) -> Result<Header<'_>, DecodeError> {
         name = name
             .strip_suffix('A')
             .or_else(|| name.strip_suffix('R'))
-            .ok_or(header_error(
-                format,
-                "name does not end in A (log) or R (reply)",
-            ))?;
+            .ok_or(header_error(format, "name does not end in A (log) or R (reply)"))?;
     }
     if name.is_empty() {
         return Err(header_error(format, "empty message name"));
@@ -245,18 +228,13 @@ fn long_header_fields<'a>(
     let port = std::str::from_utf8(port).map_err(|_| bad("port is not text"))?;
     header.port = Some(Cow::Borrowed(port));
     header.sequence = Some(u16::read_text(fields).map_err(|_| bad("bad sequence number"))?);
-    let idle: f32 = fields
-        .parse("idle time")
-        .map_err(|_| bad("bad idle time"))?;
+    let idle: f32 = fields.parse("idle time").map_err(|_| bad("bad idle time"))?;
     header.idle_time = Some(half_percent(idle).ok_or(bad("idle time out of range"))?);
     header.time_status = Some(TimeStatus::read_text(fields).map_err(|_| bad("bad time status"))?);
     gps_time(header, fields)?;
     header.receiver_status = Some(hex(fields).ok_or(bad("bad receiver status"))?);
-    header.reserved = Some(
-        hex(fields)
-            .and_then(|v| u16::try_from(v).ok())
-            .ok_or(bad("bad reserved field"))?,
-    );
+    header.reserved =
+        Some(hex(fields).and_then(|v| u16::try_from(v).ok()).ok_or(bad("bad reserved field"))?);
     header.sw_version = Some(u16::read_text(fields).map_err(|_| bad("bad software version"))?);
     Ok(())
 }
@@ -264,9 +242,7 @@ fn long_header_fields<'a>(
 fn gps_time(header: &mut Header<'_>, fields: &mut TextReader<'_>) -> Result<(), DecodeError> {
     let bad = |reason| header_error(header.format, reason);
     header.week = Some(u16::read_text(fields).map_err(|_| bad("bad GPS week"))?);
-    let seconds: f64 = fields
-        .parse("seconds")
-        .map_err(|_| bad("bad GPS seconds"))?;
+    let seconds: f64 = fields.parse("seconds").map_err(|_| bad("bad GPS seconds"))?;
     header.ms = Some(seconds_to_ms(seconds).ok_or(bad("GPS seconds out of range"))?);
     Ok(())
 }
@@ -284,9 +260,7 @@ fn half_percent(percent: f32) -> Option<u8> {
 /// Seconds of week as printed (`419928.000`) to whole milliseconds.
 fn seconds_to_ms(seconds: f64) -> Option<u32> {
     let ms = (seconds * 1000.0).round();
-    (0.0..=f64::from(u32::MAX))
-        .contains(&ms)
-        .then_some(ms as u32)
+    (0.0..=f64::from(u32::MAX)).contains(&ms).then_some(ms as u32)
 }
 
 /// Binary headers carry the low byte of the port identifier: COM ports and their virtual ports
@@ -320,9 +294,7 @@ pub fn port_address(name: &str) -> Option<u8> {
         "THISPORT" if virtual_port == 0 => return Some(0xC0),
         "FILE" if virtual_port == 0 => return Some(0xE0),
         _ => {
-            return name
-                .strip_prefix("0x")
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            return name.strip_prefix("0x").and_then(|h| u8::from_str_radix(h, 16).ok());
         }
     };
     Some(base + virtual_port)
@@ -333,11 +305,7 @@ mod tests {
     use super::*;
 
     fn frame(format: Format, bytes: &[u8]) -> Frame<'_> {
-        Frame {
-            format,
-            offset: 0,
-            bytes,
-        }
+        Frame { format, offset: 0, bytes }
     }
 
     #[test]
@@ -361,22 +329,15 @@ mod tests {
         let (h, _) = parse(&frame(Format::Ascii, reply)).unwrap();
         assert!(h.response);
         assert_eq!(h.name, "SEND");
-        let (h, _) = parse(&frame(
-            Format::ShortAscii,
-            b"%INSPVASA_1,1264,144059.000;1*00000000",
-        ))
-        .unwrap();
+        let (h, _) =
+            parse(&frame(Format::ShortAscii, b"%INSPVASA_1,1264,144059.000;1*00000000")).unwrap();
         assert_eq!((h.name.as_ref(), h.source, h.id), ("INSPVAS", 1, Some(508)));
     }
 
     #[test]
     fn ports_round_trip() {
         for address in [0x20, 0x21, 0x3E, 0x40, 0x60, 0x7F, 0xC0, 0xE0, 0xA0, 0x00] {
-            assert_eq!(
-                port_address(&port_name(address)),
-                Some(address),
-                "{address:#x}"
-            );
+            assert_eq!(port_address(&port_name(address)), Some(address), "{address:#x}");
         }
         assert_eq!(port_name(0x3E), "COM1_30");
     }

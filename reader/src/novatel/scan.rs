@@ -106,10 +106,7 @@ impl Scanner {
                 Attempt::NotFrame => from = candidate + 1,
                 // A failed frame skips one byte, so that a real frame hidden behind a false sync
                 // is still found; the bytes it covered are attributed to why it failed.
-                Attempt::Invalid {
-                    reason: why,
-                    extent,
-                } => {
+                Attempt::Invalid { reason: why, extent } => {
                     if candidate > 0 && why != reason {
                         // Hand out the bytes before it first; it is looked at again next.
                         return Step::Reject(reason, candidate);
@@ -135,10 +132,9 @@ impl Scanner {
     /// bytes that reason holds.
     fn run_at(&self, at: u64, len: usize) -> (RejectReason, usize) {
         match self.region {
-            Some((reason, until)) if until > at => (
-                reason,
-                usize::try_from(until - at).map_or(len, |d| d.min(len)),
-            ),
+            Some((reason, until)) if until > at => {
+                (reason, usize::try_from(until - at).map_or(len, |d| d.min(len)))
+            }
             _ => (RejectReason::Unframed, len),
         }
     }
@@ -163,10 +159,7 @@ impl Scanner {
         }
         let Some(star) = self.terminator.find(buf, at, MAX_TEXT_FRAME_LEN) else {
             return if buf.len() >= MAX_TEXT_FRAME_LEN {
-                Attempt::Invalid {
-                    reason: RejectReason::Oversize,
-                    extent: MAX_TEXT_FRAME_LEN,
-                }
+                Attempt::Invalid { reason: RejectReason::Oversize, extent: MAX_TEXT_FRAME_LEN }
             } else {
                 Attempt::Incomplete
             };
@@ -183,18 +176,11 @@ impl Scanner {
         let Some(len) = line_end(buf, star + 9, eof) else {
             return Attempt::Incomplete;
         };
-        let format = if buf[0] == b'#' {
-            Format::Ascii
-        } else {
-            Format::ShortAscii
-        };
+        let format = if buf[0] == b'#' { Format::Ascii } else { Format::ShortAscii };
         if crc32(&buf[1..star]) == expected {
             Attempt::Frame(format, len)
         } else {
-            Attempt::Invalid {
-                reason: RejectReason::BadCrc,
-                extent: len,
-            }
+            Attempt::Invalid { reason: RejectReason::BadCrc, extent: len }
         }
     }
 
@@ -207,11 +193,7 @@ impl Scanner {
             Ok(_) => {}
         }
         let Some(star) = self.terminator.find(buf, at, MAX_NMEA_LEN) else {
-            return if buf.len() >= MAX_NMEA_LEN {
-                Attempt::NotFrame
-            } else {
-                Attempt::Incomplete
-            };
+            return if buf.len() >= MAX_NMEA_LEN { Attempt::NotFrame } else { Attempt::Incomplete };
         };
         if buf[star] != b'*' {
             return Attempt::NotFrame;
@@ -228,10 +210,7 @@ impl Scanner {
         if nmea_checksum(&buf[1..star]) == expected {
             Attempt::Frame(Format::Nmea, len)
         } else {
-            Attempt::Invalid {
-                reason: RejectReason::BadCrc,
-                extent: len,
-            }
+            Attempt::Invalid { reason: RejectReason::BadCrc, extent: len }
         }
     }
 }
@@ -246,19 +225,15 @@ fn binary(buf: &[u8]) -> Attempt {
     };
     let (format, header_len, body_len) = lengths;
     if body_len > MAX_BODY_LEN {
-        return Attempt::Invalid {
-            reason: RejectReason::Oversize,
-            extent: header_len.min(buf.len()),
-        };
+        // The extent is the announced header, whether or not all of it has arrived, so that
+        // the attribution does not depend on how the input was cut.
+        return Attempt::Invalid { reason: RejectReason::Oversize, extent: header_len };
     }
     let len = header_len + body_len + CRC_LEN;
     match buf.get(..len) {
         None => Attempt::Incomplete,
         Some(frame) if frame_crc_ok(frame) => Attempt::Frame(format, len),
-        Some(_) => Attempt::Invalid {
-            reason: RejectReason::BadCrc,
-            extent: len,
-        },
+        Some(_) => Attempt::Invalid { reason: RejectReason::BadCrc, extent: len },
     }
 }
 
@@ -271,29 +246,12 @@ fn binary_lengths(i: &[u8]) -> IResult<&[u8], (Format, usize, usize)> {
         let (rest, (header_len, _, _, _, body_len)) =
             (byte, le_u16, byte, byte, le_u16).parse(rest)?;
         if header_len < MIN_BINARY_HEADER_LEN {
-            return Err(nom::Err::Error(nom::error::Error::new(
-                i,
-                ErrorKind::Verify,
-            )));
+            return Err(nom::Err::Error(nom::error::Error::new(i, ErrorKind::Verify)));
         }
-        Ok((
-            rest,
-            (
-                Format::Binary,
-                usize::from(header_len),
-                usize::from(body_len),
-            ),
-        ))
+        Ok((rest, (Format::Binary, usize::from(header_len), usize::from(body_len))))
     } else if kind == SYNC_SHORT_BINARY[2] {
         let (rest, body_len) = byte(rest)?;
-        Ok((
-            rest,
-            (
-                Format::ShortBinary,
-                SHORT_BINARY_HEADER_LEN,
-                usize::from(body_len),
-            ),
-        ))
+        Ok((rest, (Format::ShortBinary, SHORT_BINARY_HEADER_LEN, usize::from(body_len))))
     } else {
         Err(nom::Err::Error(nom::error::Error::new(i, ErrorKind::Tag)))
     }
@@ -309,9 +267,7 @@ fn nmea_address(i: &[u8]) -> IResult<&[u8], &[u8]> {
 fn message_name(i: &[u8]) -> IResult<&[u8], &[u8]> {
     recognize((
         take_while_m_n(1, 1, |b: u8| b.is_ascii_uppercase()),
-        take_while_m_n(0, 39, |b: u8| {
-            b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
-        }),
+        take_while_m_n(0, 39, |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
         char(','),
     ))
     .parse(i)
@@ -329,10 +285,7 @@ fn abbreviated(buf: &[u8], eof: bool) -> Attempt {
     let mut body_lines = 0;
     loop {
         if end >= MAX_TEXT_FRAME_LEN {
-            return Attempt::Invalid {
-                reason: RejectReason::Oversize,
-                extent: end,
-            };
+            return Attempt::Invalid { reason: RejectReason::Oversize, extent: end };
         }
         match buf.get(end..end + 2) {
             Some([b'<', b' ']) => match memchr(b'\n', &buf[end..]) {
@@ -365,19 +318,8 @@ fn abbreviated_header_line(i: &[u8]) -> IResult<&[u8], ()> {
     let (i, _) = message_name_until_space(i)?;
     let (i, _) = (word(16), sp(), digit1, sp(), decimal(), sp()).parse(i)?;
     let (i, _) = take_while_m_n(1, 24, |b: u8| b.is_ascii_uppercase() || b == b'_').parse(i)?;
-    let (i, _) = (
-        sp(),
-        digit1,
-        sp(),
-        decimal(),
-        sp(),
-        hex(8, 8),
-        sp(),
-        hex(1, 4),
-        sp(),
-        digit1,
-    )
-        .parse(i)?;
+    let (i, _) =
+        (sp(), digit1, sp(), decimal(), sp(), hex(8, 8), sp(), hex(1, 4), sp(), digit1).parse(i)?;
     let (i, _) = take_while_m_n(0, 8, |b: u8| b == b' ').parse(i)?;
     let (i, _) = (opt(char('\r')), char('\n')).parse(i)?;
     Ok((i, ()))
@@ -386,9 +328,7 @@ fn abbreviated_header_line(i: &[u8]) -> IResult<&[u8], ()> {
 fn message_name_until_space(i: &[u8]) -> IResult<&[u8], &[u8]> {
     recognize((
         take_while_m_n(1, 1, |b: u8| b.is_ascii_uppercase()),
-        take_while_m_n(0, 39, |b: u8| {
-            b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
-        }),
+        take_while_m_n(0, 39, |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
         char(' '),
     ))
     .parse(i)
@@ -495,10 +435,7 @@ mod tests {
     #[test]
     fn console_replies_are_unframed() {
         let noise = b"<OK\r\n[COM1]<ERROR:Invalid Message\r\n";
-        assert_eq!(
-            scan_all(noise),
-            vec![Step::Reject(RejectReason::Unframed, noise.len())]
-        );
+        assert_eq!(scan_all(noise), vec![Step::Reject(RejectReason::Unframed, noise.len())]);
     }
 
     #[test]
@@ -510,10 +447,7 @@ mod tests {
     #[test]
     fn ascii_frame_with_wrong_crc_is_rejected_whole() {
         let line = b"#SENDR,COM1_30,0,127.5,UNKNOWN,0,0.000,00000000,ffff,0;OK*e79f45be\r\n";
-        assert_eq!(
-            scan_all(line),
-            vec![Step::Reject(RejectReason::BadCrc, line.len())]
-        );
+        assert_eq!(scan_all(line), vec![Step::Reject(RejectReason::BadCrc, line.len())]);
     }
 
     #[test]
@@ -529,14 +463,8 @@ mod tests {
         assert_eq!(scanner.step(text, 0, false), Step::NeedMore);
         let mut more = text.to_vec();
         more.extend_from_slice(b"[COM1]");
-        assert_eq!(
-            scanner.step(&more, 0, false),
-            Step::Frame(Format::Abbreviated, text.len())
-        );
-        assert_eq!(
-            scanner.step(text, 0, true),
-            Step::Frame(Format::Abbreviated, text.len())
-        );
+        assert_eq!(scanner.step(&more, 0, false), Step::Frame(Format::Abbreviated, text.len()));
+        assert_eq!(scanner.step(text, 0, true), Step::Frame(Format::Abbreviated, text.len()));
     }
 
     #[test]
@@ -554,14 +482,8 @@ mod tests {
         assert_eq!(step(&[0xAA], false), Step::NeedMore);
         assert_eq!(step(&[0xAA, 0x44], false), Step::NeedMore);
         assert_eq!(step(&[0xAA, 0x44, 0x12, 28], false), Step::NeedMore);
-        assert_eq!(
-            step(&[0xAA, 0x44], true),
-            Step::Reject(RejectReason::Truncated, 2)
-        );
-        assert_eq!(
-            step(&[0xAA, 0x45], false),
-            Step::Reject(RejectReason::Unframed, 2)
-        );
+        assert_eq!(step(&[0xAA, 0x44], true), Step::Reject(RejectReason::Truncated, 2));
+        assert_eq!(step(&[0xAA, 0x45], false), Step::Reject(RejectReason::Unframed, 2));
     }
 
     #[test]

@@ -58,10 +58,7 @@ pub fn unix_ms_to_gps(unix_ms: i64) -> (u16, u32) {
         .map_or(0, |&(_, offset)| offset);
     let gps_ms = (unix_ms - GPS_EPOCH_UNIX_S * 1000 + leap * 1000).max(0);
     let week_ms = SECONDS_PER_WEEK * 1000;
-    (
-        u16::try_from(gps_ms / week_ms).unwrap_or(u16::MAX),
-        (gps_ms % week_ms) as u32,
-    )
+    (u16::try_from(gps_ms / week_ms).unwrap_or(u16::MAX), (gps_ms % week_ms) as u32)
 }
 
 /// RFC 3339 text for UTC milliseconds since the Unix epoch: `2012-05-08T20:38:31.000Z`.
@@ -98,10 +95,7 @@ mod tests {
 
     #[test]
     fn gps_epoch_and_known_dates() {
-        assert_eq!(
-            format_rfc3339_ms(gps_to_unix_ms(0, 0)),
-            "1980-01-06T00:00:00.000Z"
-        );
+        assert_eq!(format_rfc3339_ms(gps_to_unix_ms(0, 0)), "1980-01-06T00:00:00.000Z");
         // OneEach.ASC: week 1687, 419928 s, when GPS-UTC was 15 s (checked with Python datetime).
         assert_eq!(
             format_rfc3339_ms(gps_to_unix_ms(1687, 419_928_000)),
@@ -118,10 +112,7 @@ mod tests {
     fn offset_changes_exactly_at_the_2017_leap_second() {
         // 2017-01-01T00:00:00Z is GPS week 1930, day 0, 18 s.
         assert_eq!(gps_to_unix_ms(1930, 18_000), 1_483_228_800_000);
-        assert_eq!(
-            format_rfc3339_ms(gps_to_unix_ms(1930, 16_999)),
-            "2016-12-31T23:59:59.999Z"
-        );
+        assert_eq!(format_rfc3339_ms(gps_to_unix_ms(1930, 16_999)), "2016-12-31T23:59:59.999Z");
         assert_eq!(leap_seconds_at(1930 * SECONDS_PER_WEEK + 17), 17);
         assert_eq!(leap_seconds_at(1930 * SECONDS_PER_WEEK + 18), 18);
     }
@@ -137,11 +128,7 @@ mod tests {
             1_667_358_587_123,
         ] {
             let (week, ms) = unix_ms_to_gps(unix_ms);
-            assert_eq!(
-                gps_to_unix_ms(week, ms),
-                unix_ms.max(315_964_800_000),
-                "{unix_ms}"
-            );
+            assert_eq!(gps_to_unix_ms(week, ms), unix_ms.max(315_964_800_000), "{unix_ms}");
         }
     }
 

@@ -31,14 +31,7 @@ pub struct Rates {
 impl Default for Rates {
     /// A typical SPAN setup: positions at 20 Hz, ranges at 10 Hz, INS at 100 Hz, status at 1 Hz.
     fn default() -> Self {
-        Rates {
-            bestpos: 20,
-            bestvel: 20,
-            range: 10,
-            rangecmp: 0,
-            inspvas: 100,
-            rxstatus: 1,
-        }
+        Rates { bestpos: 20, bestvel: 20, range: 10, rangecmp: 0, inspvas: 100, rxstatus: 1 }
     }
 }
 
@@ -76,15 +69,9 @@ impl Default for Config {
 
 impl Rates {
     fn check(&self) -> Result<(), String> {
-        let all = [
-            self.bestpos,
-            self.bestvel,
-            self.range,
-            self.rangecmp,
-            self.inspvas,
-            self.rxstatus,
-        ];
-        match all.iter().find(|&&hz| hz != 0 && 100 % hz != 0) {
+        let all =
+            [self.bestpos, self.bestvel, self.range, self.rangecmp, self.inspvas, self.rxstatus];
+        match all.iter().find(|&&hz| hz != 0 && !100u32.is_multiple_of(hz)) {
             Some(hz) => Err(format!(
                 "a log rate of {hz} Hz does not divide 100 Hz; use 1, 2, 4, 5, 10, 20, 25, 50 or 100"
             )),
@@ -105,11 +92,7 @@ impl Simulator {
     pub fn new(config: Config) -> Result<Self, String> {
         config.rates.check()?;
         let sky = Sky::new(config.satellites, config.seed);
-        Ok(Simulator {
-            config,
-            sky,
-            tick: 0,
-        })
+        Ok(Simulator { config, sky, tick: 0 })
     }
 
     /// UTC milliseconds since the Unix epoch of the next epoch.
@@ -122,7 +105,7 @@ impl Simulator {
         let (week, ms) = time::unix_ms_to_gps(self.next_unix_ms());
         let t = (self.tick * TICK_MS) as f64 / 1000.0;
         let tick = self.tick;
-        let due = |hz: u32| hz != 0 && tick % (100 / u64::from(hz)) == 0;
+        let due = |hz: u32| hz != 0 && tick.is_multiple_of(100 / u64::from(hz));
         let rates = self.config.rates;
         let state = self.config.route.at(t);
         let mut logs = Vec::new();
@@ -262,29 +245,16 @@ mod tests {
             assert!(message.log.is_some());
             *counts.entry(message.header.name.to_string()).or_insert(0) += 1;
         }
-        let expected = [
-            ("BESTPOS", 20),
-            ("BESTVEL", 20),
-            ("INSPVAS", 100),
-            ("RANGE", 10),
-            ("RXSTATUS", 1),
-        ];
-        assert_eq!(
-            counts,
-            expected.iter().map(|&(n, c)| (n.to_string(), c)).collect()
-        );
+        let expected =
+            [("BESTPOS", 20), ("BESTVEL", 20), ("INSPVAS", 100), ("RANGE", 10), ("RXSTATUS", 1)];
+        assert_eq!(counts, expected.iter().map(|&(n, c)| (n.to_string(), c)).collect());
         assert_eq!(written, 151);
     }
 
     #[test]
     fn rates_must_divide_100_hz() {
-        let config = Config {
-            rates: Rates {
-                bestpos: 3,
-                ..Rates::default()
-            },
-            ..Config::default()
-        };
+        let config =
+            Config { rates: Rates { bestpos: 3, ..Rates::default() }, ..Config::default() };
         assert!(Simulator::new(config).is_err());
     }
 }

@@ -133,10 +133,7 @@ impl Sky {
 
     /// Satellites above the mask at `t`.
     pub fn in_view(&self, t: f64) -> usize {
-        self.satellites
-            .iter()
-            .filter(|s| (s.phase + s.rate * t).sin() * 90.0 >= MASK_DEG)
-            .count()
+        self.satellites.iter().filter(|s| (s.phase + s.rate * t).sin() * 90.0 >= MASK_DEG).count()
     }
 }
 
@@ -156,19 +153,12 @@ mod tests {
         for t in [0.0, 600.0, 3600.0] {
             let obs = sky.observations(t);
             assert_eq!(obs.len(), 2 * sky.in_view(t));
-            assert!(
-                (16..=48).contains(&obs.len()),
-                "{} observations at {t}",
-                obs.len()
-            );
+            assert!((16..=48).contains(&obs.len()), "{} observations at {t}", obs.len());
             for o in &obs {
                 assert!((19.0e6..30.0e6).contains(&o.psr), "{o:?}");
                 assert!((-5000.0..5000.0).contains(&o.dopp), "{o:?}");
                 assert!((25.0..=50.0).contains(&o.cn0), "{o:?}");
-                assert!(
-                    o.tracking().wavelength_m(o.glofreq as u8).is_some(),
-                    "{o:?}"
-                );
+                assert!(o.tracking().wavelength_m(o.glofreq as u8).is_some(), "{o:?}");
             }
         }
     }

@@ -30,11 +30,7 @@ pub struct Circle {
 impl Circle {
     /// The state `t` seconds after the start.
     pub fn at(&self, t: f64) -> State {
-        let omega = if self.radius_m > 0.0 {
-            self.speed_mps / self.radius_m
-        } else {
-            0.0
-        };
+        let omega = if self.radius_m > 0.0 { self.speed_mps / self.radius_m } else { 0.0 };
         let angle = omega * t;
         let (north, east) = (self.radius_m * angle.cos(), self.radius_m * angle.sin());
         // Counter-clockwise in the north/east plane: velocity is the derivative.
@@ -59,13 +55,8 @@ mod tests {
 
     #[test]
     fn drives_the_circle_at_the_set_speed() {
-        let circle = Circle {
-            lat: 51.0,
-            lon: -114.0,
-            hgt: 1000.0,
-            radius_m: 100.0,
-            speed_mps: 10.0,
-        };
+        let circle =
+            Circle { lat: 51.0, lon: -114.0, hgt: 1000.0, radius_m: 100.0, speed_mps: 10.0 };
         let a = circle.at(0.0);
         let b = circle.at(0.1);
         let north = (b.lat - a.lat).to_radians() * EARTH_RADIUS_M;

@@ -25,10 +25,7 @@ pub fn messages(data: &[u8]) -> Vec<Message<'_>> {
 }
 
 pub fn with_id(messages: Vec<Message<'_>>, id: u16) -> Vec<Message<'_>> {
-    messages
-        .into_iter()
-        .filter(|m| m.header.id == Some(id))
-        .collect()
+    messages.into_iter().filter(|m| m.header.id == Some(id)).collect()
 }
 
 /// Numbers in an ASCII body with the number of decimals they were printed with, in order.
@@ -68,11 +65,9 @@ pub fn without_floats(value: &Value) -> Value {
     match value {
         Value::Number(n) if n.is_f64() => Value::from(0.0),
         Value::Array(items) => Value::Array(items.iter().map(without_floats).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), without_floats(v)))
-                .collect(),
-        ),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), without_floats(v))).collect())
+        }
         other => other.clone(),
     }
 }
@@ -89,11 +84,7 @@ pub fn assert_same_log(binary: &Value, ascii: &Value, ascii_body: &[u8], context
     float_leaves(binary, &mut b);
     float_leaves(ascii, &mut a);
     let decimals = printed_decimals(ascii_body);
-    assert_eq!(
-        decimals.len(),
-        a.len(),
-        "{context}: printed numbers vs decoded numbers"
-    );
+    assert_eq!(decimals.len(), a.len(), "{context}: printed numbers vs decoded numbers");
     for (i, ((b, a), d)) in b.iter().zip(&a).zip(&decimals).enumerate() {
         let tolerance = 0.5 * 10f64.powi(-(*d as i32)) + a.abs() * 2e-7;
         assert!(
@@ -113,31 +104,12 @@ pub fn log_json(log: &Log) -> Value {
 pub fn assert_same_header(binary: &Message<'_>, ascii: &Message<'_>, context: &str) {
     let (b, a) = (&binary.header, &ascii.header);
     assert_eq!(b.name, a.name, "{context}");
-    assert_eq!(
-        (b.week, b.ms, b.time_status),
-        (a.week, a.ms, a.time_status),
-        "{context}"
-    );
+    assert_eq!((b.week, b.ms, b.time_status), (a.week, a.ms, a.time_status), "{context}");
     if !b.response && !a.response {
         assert_eq!(
-            (
-                b.sequence,
-                b.idle_time,
-                b.receiver_status,
-                b.reserved,
-                b.sw_version,
-                &b.port
-            ),
-            (
-                a.sequence,
-                a.idle_time,
-                a.receiver_status,
-                a.reserved,
-                a.sw_version,
-                &a.port
-            ),
+            (b.sequence, b.idle_time, b.receiver_status, b.reserved, b.sw_version, &b.port),
+            (a.sequence, a.idle_time, a.receiver_status, a.reserved, a.sw_version, &a.port),
             "{context}"
         );
     }
 }
-

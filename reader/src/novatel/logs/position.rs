@@ -156,6 +156,7 @@ log_struct! {
 /// UTM latitude zone letter, stored in binary as a 4-byte character code (`*` when outside the
 /// UTM latitude range).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ZoneLetter(pub u32);
 
 impl ZoneLetter {

@@ -45,6 +45,7 @@ impl Observation {
 /// it encodes back to the same bytes; [`RangeCmp::decompress`] gives RANGE observations, and that
 /// is what it serialises as.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct RangeCmp {
     pub obs: Vec<CompressedObservation>,
 }
@@ -52,13 +53,7 @@ pub struct RangeCmp {
 impl RangeCmp {
     /// The observations in RANGE's units, with the carrier phase's 2^23-cycle roll-over undone.
     pub fn decompress(&self) -> Range {
-        Range {
-            obs: self
-                .obs
-                .iter()
-                .map(CompressedObservation::decompress)
-                .collect(),
-        }
+        Range { obs: self.obs.iter().map(CompressedObservation::decompress).collect() }
     }
 }
 
@@ -242,6 +237,18 @@ impl CompressedObservation {
     }
 }
 
+#[cfg(test)]
+impl proptest::arbitrary::Arbitrary for CompressedObservation {
+    type Parameters = ();
+    type Strategy = proptest::strategy::BoxedStrategy<Self>;
+
+    /// Any 24 bytes are a record.
+    fn arbitrary_with((): ()) -> Self::Strategy {
+        use proptest::strategy::Strategy;
+        proptest::arbitrary::any::<[u8; RECORD_LEN]>().prop_map(|b| Self::from_bytes(&b)).boxed()
+    }
+}
+
 impl Field for CompressedObservation {
     const BINARY_LEN: usize = RECORD_LEN;
     fn read_binary(r: &mut BinReader<'_>) -> Result<Self, FieldError> {
@@ -256,9 +263,8 @@ impl Field for CompressedObservation {
         let mut bytes = [0; RECORD_LEN];
         let valid = token.len() == 2 * RECORD_LEN
             && token.chunks(2).zip(bytes.iter_mut()).all(|(pair, byte)| {
-                let parsed = std::str::from_utf8(pair)
-                    .ok()
-                    .and_then(|s| u8::from_str_radix(s, 16).ok());
+                let parsed =
+                    std::str::from_utf8(pair).ok().and_then(|s| u8::from_str_radix(s, 16).ok());
                 parsed.map(|v| *byte = v).is_some()
             });
         if !valid {

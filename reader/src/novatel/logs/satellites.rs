@@ -73,6 +73,7 @@ log_struct! {
 /// PRN in the low 16 bits and the signed channel in the high 16; text prints `18-3`, `19+3` or
 /// just `29`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct SatelliteId {
     pub prn: u16,
     pub channel: i16,
@@ -82,10 +83,7 @@ impl Field for SatelliteId {
     const BINARY_LEN: usize = 4;
     fn read_binary(r: &mut BinReader<'_>) -> Result<Self, FieldError> {
         let raw = u32::read_binary(r)?;
-        Ok(SatelliteId {
-            prn: raw as u16,
-            channel: (raw >> 16) as u16 as i16,
-        })
+        Ok(SatelliteId { prn: raw as u16, channel: (raw >> 16) as u16 as i16 })
     }
     fn write_binary(&self, out: &mut Vec<u8>) {
         (u32::from(self.prn) | u32::from(self.channel as u16) << 16).write_binary(out);
@@ -111,32 +109,18 @@ mod tests {
     #[test]
     fn glonass_ids() {
         let mut r = TextReader::ascii(b"18-3,19+3,29");
-        let ids: Vec<_> = (0..3)
-            .map(|_| SatelliteId::read_text(&mut r).unwrap())
-            .collect();
+        let ids: Vec<_> = (0..3).map(|_| SatelliteId::read_text(&mut r).unwrap()).collect();
         assert_eq!(
             ids,
             [
-                SatelliteId {
-                    prn: 18,
-                    channel: -3
-                },
-                SatelliteId {
-                    prn: 19,
-                    channel: 3
-                },
-                SatelliteId {
-                    prn: 29,
-                    channel: 0
-                }
+                SatelliteId { prn: 18, channel: -3 },
+                SatelliteId { prn: 19, channel: 3 },
+                SatelliteId { prn: 29, channel: 0 }
             ]
         );
         let mut out = Vec::new();
         ids[0].write_binary(&mut out);
         assert_eq!(out, [18, 0, 0xFD, 0xFF]);
-        assert_eq!(
-            SatelliteId::read_binary(&mut BinReader::new(&out)).unwrap(),
-            ids[0]
-        );
+        assert_eq!(SatelliteId::read_binary(&mut BinReader::new(&out)).unwrap(), ids[0]);
     }
 }
