@@ -1,6 +1,6 @@
 //! Taking a checked frame apart into header, body and decoded log.
 
-use super::error::DecodeError;
+use super::error::{DecodeError, FieldError};
 use super::field::TextReader;
 use super::framer::{Format, Frame};
 use super::header::{self, Header};
@@ -24,10 +24,8 @@ pub fn decode<'a>(frame: &Frame<'a>) -> Result<Message<'a>, DecodeError> {
         Some(id) if !header.response => {
             let decoded = match frame.format {
                 Format::Binary | Format::ShortBinary => Log::read_binary(id, body),
-                Format::Ascii | Format::ShortAscii => {
-                    Log::read_text(id, &mut TextReader::ascii(body))
-                }
-                Format::Abbreviated => Log::read_text(id, &mut TextReader::abbreviated(body)),
+                Format::Ascii | Format::ShortAscii => read_text(id, TextReader::ascii(body)),
+                Format::Abbreviated => read_text(id, TextReader::abbreviated(body)),
                 Format::Nmea => None,
             };
             decoded
@@ -37,4 +35,15 @@ pub fn decode<'a>(frame: &Frame<'a>) -> Result<Message<'a>, DecodeError> {
         _ => None,
     };
     Ok(Message { header, body, log })
+}
+
+fn read_text(
+    id: u16,
+    reader: Result<TextReader<'_>, FieldError>,
+) -> Option<Result<Log, FieldError>> {
+    match reader {
+        Ok(mut reader) => Log::read_text(id, &mut reader),
+        // A body that is not text only matters for a log that has a decoder.
+        Err(e) => Log::IDS.contains(&id).then_some(Err(e)),
+    }
 }

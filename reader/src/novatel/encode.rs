@@ -35,15 +35,11 @@ impl Header<'static> {
     /// A short binary header (`AA 44 13`) for `log` at GPS `week` and `ms`.
     pub fn short_binary(log: &Log, week: u16, ms: u32) -> Self {
         Header {
-            format: Format::ShortBinary,
-            time_status: None,
-            port: None,
-            sequence: None,
-            idle_time: None,
-            receiver_status: None,
-            reserved: None,
-            sw_version: None,
-            ..Header::binary(log, week, ms)
+            name: Cow::Borrowed(log.name()),
+            id: Some(log.id()),
+            week: Some(week),
+            ms: Some(ms),
+            ..Header::empty(Format::ShortBinary)
         }
     }
 }

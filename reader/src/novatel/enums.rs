@@ -79,9 +79,8 @@ macro_rules! novatel_enum {
             /// Text logs print the name, or the number for values without one.
             fn read_text(r: &mut TextReader<'_>) -> Result<Self, FieldError> {
                 let token = r.token()?;
-                let text = std::str::from_utf8(token).unwrap_or("");
-                Self::from_name(text)
-                    .or_else(|| text.parse().ok().map(Self))
+                Self::from_name(token)
+                    .or_else(|| token.parse().ok().map(Self))
                     .ok_or_else(|| r.invalid(token, concat!("a ", stringify!($name), " value")))
             }
         }

@@ -13,6 +13,8 @@ pub enum FieldError {
     Invalid { index: usize, token: String, expected: &'static str },
     #[error("array count {count} is more than the rest of the body can hold")]
     Count { count: u32 },
+    #[error("text body holds a byte that is not text at byte {at}")]
+    NotText { at: usize },
 }
 
 /// A checked frame whose header or body could not be decoded.

@@ -42,58 +42,73 @@ impl<'a> BinReader<'a> {
 /// lines for abbreviated ASCII. A field in double quotes may hold separators.
 #[derive(Debug)]
 pub struct TextReader<'a> {
-    text: &'a [u8],
+    text: &'a str,
     pos: usize,
     index: usize,
     abbreviated: bool,
 }
 
 impl<'a> TextReader<'a> {
-    pub fn ascii(text: &'a [u8]) -> Self {
-        Self { text, pos: 0, index: 0, abbreviated: false }
+    /// A reader of comma-separated fields; fails if `text` is not text.
+    pub fn ascii(text: &'a [u8]) -> Result<Self, FieldError> {
+        Self::new(text, false)
     }
 
-    pub fn abbreviated(text: &'a [u8]) -> Self {
-        Self { text, pos: 0, index: 0, abbreviated: true }
+    /// A reader of space-separated fields on `<`-prefixed lines; fails if `text` is not text.
+    pub fn abbreviated(text: &'a [u8]) -> Result<Self, FieldError> {
+        Self::new(text, true)
     }
 
-    fn is_separator(&self, b: u8) -> bool {
-        if self.abbreviated { matches!(b, b' ' | b'\r' | b'\n' | b'<' | b'\t') } else { b == b',' }
+    fn new(text: &'a [u8], abbreviated: bool) -> Result<Self, FieldError> {
+        // Checked once here, so that fields are slices of a `str` with no further checks.
+        let text =
+            std::str::from_utf8(text).map_err(|e| FieldError::NotText { at: e.valid_up_to() })?;
+        Ok(Self { text, pos: 0, index: 0, abbreviated })
     }
 
     /// The next field, without its quotes.
-    pub fn token(&mut self) -> Result<&'a [u8], FieldError> {
+    pub fn token(&mut self) -> Result<&'a str, FieldError> {
+        let bytes = self.text.as_bytes();
+        let is_space = |b: u8| matches!(b, b' ' | b'\r' | b'\n' | b'<' | b'\t');
         if self.abbreviated {
-            while self.pos < self.text.len() && self.is_separator(self.text[self.pos]) {
+            while self.pos < bytes.len() && is_space(bytes[self.pos]) {
                 self.pos += 1;
             }
         }
         // For ASCII, one position past the end means the last field was followed by no comma.
         let exhausted =
-            if self.abbreviated { self.pos >= self.text.len() } else { self.pos > self.text.len() };
+            if self.abbreviated { self.pos >= bytes.len() } else { self.pos > bytes.len() };
         if exhausted {
             return Err(FieldError::TextTooShort { fields: self.index });
         }
-        let rest = &self.text[self.pos..];
-        let (token, consumed) = if rest.first() == Some(&b'"') {
-            match rest[1..].iter().position(|&b| b == b'"') {
-                Some(close) => (&rest[1..1 + close], close + 2),
-                None => (&rest[1..], rest.len()),
+        let rest = &bytes[self.pos..];
+        let (start, end, consumed) = if rest.first() == Some(&b'"') {
+            match memchr::memchr(b'"', &rest[1..]) {
+                Some(close) => (1, 1 + close, close + 2),
+                None => (1, rest.len(), rest.len()),
             }
         } else {
-            let end = rest.iter().position(|&b| self.is_separator(b)).unwrap_or(rest.len());
-            (&rest[..end], end)
+            // Fields are a few characters long: a plain loop beats a vectorised search here.
+            let end = if self.abbreviated {
+                rest.iter().position(|&b| is_space(b))
+            } else {
+                rest.iter().position(|&b| b == b',')
+            }
+            .unwrap_or(rest.len());
+            (0, end, end)
         };
+        // Separators and quotes are ASCII, so these are character boundaries.
+        let token = &self.text[self.pos + start..self.pos + end];
         // Step over the field and, for ASCII, its comma (one past the end marks "no more").
         self.pos += consumed + usize::from(!self.abbreviated);
         self.index += 1;
         Ok(token)
     }
 
-    pub fn invalid(&self, token: &[u8], expected: &'static str) -> FieldError {
+    pub fn invalid(&self, token: &str, expected: &'static str) -> FieldError {
         FieldError::Invalid {
             index: self.index.saturating_sub(1),
-            token: String::from_utf8_lossy(token).into_owned(),
+            token: token.to_owned(),
             expected,
         }
     }
@@ -101,10 +116,7 @@ impl<'a> TextReader<'a> {
     /// The next field parsed with `FromStr`.
     pub fn parse<T: std::str::FromStr>(&mut self, expected: &'static str) -> Result<T, FieldError> {
         let token = self.token()?;
-        std::str::from_utf8(token)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| self.invalid(token, expected))
+        token.parse().map_err(|_| self.invalid(token, expected))
     }
 
     /// Fields not read yet, an upper bound used to reject absurd array counts.
@@ -123,7 +135,7 @@ pub trait Field: Sized {
 }
 
 macro_rules! number_field {
-    ($($ty:ty => $what:literal),* $(,)?) => {$(
+    ($($ty:ty => |$r:ident| $read_text:expr;)*) => {$(
         impl Field for $ty {
             const BINARY_LEN: usize = std::mem::size_of::<$ty>();
             fn read_binary(r: &mut BinReader<'_>) -> Result<Self, FieldError> {
@@ -132,21 +144,71 @@ macro_rules! number_field {
             fn write_binary(&self, out: &mut Vec<u8>) {
                 out.extend_from_slice(&self.to_le_bytes());
             }
-            fn read_text(r: &mut TextReader<'_>) -> Result<Self, FieldError> {
-                r.parse($what)
+            fn read_text($r: &mut TextReader<'_>) -> Result<Self, FieldError> {
+                $read_text
             }
         }
     )*};
 }
 
 number_field! {
-    u8 => "an integer 0-255",
-    u16 => "an integer 0-65535",
-    i16 => "a 16-bit integer",
-    u32 => "a 32-bit unsigned integer",
-    i32 => "a 32-bit integer",
-    f32 => "a number",
-    f64 => "a number",
+    u8 => |r| r.parse("an integer 0-255");
+    u16 => |r| r.parse("an integer 0-65535");
+    i16 => |r| r.parse("a 16-bit integer");
+    u32 => |r| r.parse("a 32-bit unsigned integer");
+    i32 => |r| r.parse("a 32-bit integer");
+    f32 => |r| read_float(r, |m, p| m as f32 / p as f32, 1 << 24, 10);
+    f64 => |r| read_float(r, |m, p| m as f64 / p, 1 << 53, 22);
+}
+
+/// Receivers print plain decimals (`-85.29567793105`); for those whose digits and decimal places
+/// are exactly representable, one division gives the correctly rounded value (Clinger's fast
+/// path). Anything else goes to the standard parser.
+fn read_float<T: std::str::FromStr + std::ops::Neg<Output = T>>(
+    r: &mut TextReader<'_>,
+    divide: impl Fn(u64, f64) -> T,
+    max_mantissa: u64,
+    max_decimals: usize,
+) -> Result<T, FieldError> {
+    let token = r.token()?;
+    match plain_decimal(token) {
+        Some((negative, mantissa, decimals))
+            if mantissa <= max_mantissa && decimals <= max_decimals =>
+        {
+            let value = divide(mantissa, POWERS_OF_TEN[decimals]);
+            Ok(if negative { -value } else { value })
+        }
+        _ => token.parse().map_err(|_| r.invalid(token, "a number")),
+    }
+}
+
+/// Powers of ten exactly representable as `f64`.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Sign, digits as an integer and number of decimal places of `-?digits(.digits)?`, if the token
+/// has that form and at most 19 digits.
+fn plain_decimal(token: &str) -> Option<(bool, u64, usize)> {
+    let bytes = token.as_bytes();
+    let (negative, digits) = match bytes.first()? {
+        b'-' => (true, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let (mut mantissa, mut count, mut decimals, mut point) = (0u64, 0, 0, false);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+                count += 1;
+                decimals += usize::from(point);
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    (count > 0 && count <= 19).then_some((negative, mantissa, decimals))
 }
 
 /// An integer printed in hexadecimal in text logs (status words, masks).
@@ -172,11 +234,9 @@ macro_rules! hex_field {
             }
             fn read_text(r: &mut TextReader<'_>) -> Result<Self, FieldError> {
                 let token = r.token()?;
-                std::str::from_utf8(token)
-                    .ok()
-                    .and_then(|s| <$ty>::from_str_radix(s, 16).ok())
+                <$ty>::from_str_radix(token, 16)
                     .map(Hex)
-                    .ok_or_else(|| r.invalid(token, "a hexadecimal number"))
+                    .map_err(|_| r.invalid(token, "a hexadecimal number"))
             }
         }
     )*};
@@ -263,7 +323,7 @@ impl<const N: usize> Field for Text<N> {
             return Err(r.invalid(token, "a string that fits the field"));
         }
         let mut bytes = [0; N];
-        bytes[..token.len()].copy_from_slice(token);
+        bytes[..token.len()].copy_from_slice(token.as_bytes());
         Ok(Text(bytes))
     }
 }
@@ -277,7 +337,11 @@ impl<T: Field> Field for Vec<T> {
         if !fits {
             return Err(FieldError::Count { count });
         }
-        (0..count).map(|_| T::read_binary(r)).collect()
+        let mut items = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            items.push(T::read_binary(r)?);
+        }
+        Ok(items)
     }
     fn write_binary(&self, out: &mut Vec<u8>) {
         // Bodies are at most 32 KiB, so a count always fits.
@@ -292,7 +356,11 @@ impl<T: Field> Field for Vec<T> {
         if count as usize > r.remaining_bytes() / 2 + 1 {
             return Err(FieldError::Count { count });
         }
-        (0..count).map(|_| T::read_text(r)).collect()
+        let mut items = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            items.push(T::read_text(r)?);
+        }
+        Ok(items)
     }
 }
 
@@ -338,18 +406,78 @@ mod tests {
 
     #[test]
     fn ascii_tokens_with_quotes_and_empty_fields() {
-        let mut r = TextReader::ascii(br#"SOL_COMPUTED,"",1.5,"a,b",,06"#);
-        let tokens: Vec<_> = (0..6).map(|_| r.token().unwrap().to_vec()).collect();
-        assert_eq!(tokens, [&b"SOL_COMPUTED"[..], b"", b"1.5", b"a,b", b"", b"06"]);
+        let mut r = TextReader::ascii(br#"SOL_COMPUTED,"",1.5,"a,b",,06"#).unwrap();
+        let tokens: Vec<_> = (0..6).map(|_| r.token().unwrap()).collect();
+        assert_eq!(tokens, ["SOL_COMPUTED", "", "1.5", "a,b", "", "06"]);
         assert!(r.token().is_err());
     }
 
     #[test]
     fn abbreviated_tokens_across_lines() {
-        let mut r = TextReader::abbreviated(b"<     12 \r\n<          4 0 \"\" 1.5\r\n");
-        let tokens: Vec<_> = (0..5).map(|_| r.token().unwrap().to_vec()).collect();
-        assert_eq!(tokens, [&b"12"[..], b"4", b"0", b"", b"1.5"]);
+        let mut r = TextReader::abbreviated(b"<     12 \r\n<          4 0 \"\" 1.5\r\n").unwrap();
+        let tokens: Vec<_> = (0..5).map(|_| r.token().unwrap()).collect();
+        assert_eq!(tokens, ["12", "4", "0", "", "1.5"]);
         assert!(r.token().is_err());
+    }
+
+    #[test]
+    fn plain_decimals_parse_exactly_like_the_standard_parser() {
+        let samples = [
+            "32.59535912622",
+            "-85.29567789741",
+            "199.9777",
+            "-29.2000",
+            "0.0",
+            "-0.0",
+            "1.1396",
+            "21491230.859",
+            "-111560708.203125",
+            "2814.695",
+            "1787.062",
+            "0.006",
+            "5",
+            "-17",
+            "9007199254740993",
+            "0.30000000000000004",
+            "1e5",
+            "-2.501488425e-09",
+            ".5",
+            "5.",
+            "123456789012345678901",
+            "16777217",
+            "0.1",
+            "340282356779733661637539395458142568448",
+        ];
+        for text in samples {
+            let mut r = TextReader::ascii(text.as_bytes()).unwrap();
+            let as_f64 = f64::read_text(&mut r);
+            let mut r = TextReader::ascii(text.as_bytes()).unwrap();
+            let as_f32 = f32::read_text(&mut r);
+            assert_eq!(
+                as_f64.ok().map(f64::to_bits),
+                text.parse::<f64>().ok().map(f64::to_bits),
+                "{text}"
+            );
+            assert_eq!(
+                as_f32.ok().map(f32::to_bits),
+                text.parse::<f32>().ok().map(f32::to_bits),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Every decimal the fast path takes parses to the same bits as with the standard parser.
+        #[test]
+        fn fast_float_path_is_exact(negative: bool, mantissa in 0u64..(1 << 53), decimals in 0usize..=22) {
+            let digits = format!("{mantissa:0>width$}", width = decimals + 1);
+            let (whole, fraction) = digits.split_at(digits.len() - decimals);
+            let text = format!("{}{whole}.{fraction}", if negative { "-" } else { "" });
+            let parse_f64 = f64::read_text(&mut TextReader::ascii(text.as_bytes()).unwrap()).unwrap();
+            let parse_f32 = f32::read_text(&mut TextReader::ascii(text.as_bytes()).unwrap()).unwrap();
+            proptest::prop_assert_eq!(parse_f64.to_bits(), text.parse::<f64>().unwrap().to_bits(), "{}", text);
+            proptest::prop_assert_eq!(parse_f32.to_bits(), text.parse::<f32>().unwrap().to_bits(), "{}", text);
+        }
     }
 
     #[test]
@@ -360,7 +488,7 @@ mod tests {
             Vec::<u32>::read_binary(&mut BinReader::new(&body)),
             Err(FieldError::Count { count: u32::MAX })
         );
-        let mut r = TextReader::ascii(b"4000000000,1,2");
+        let mut r = TextReader::ascii(b"4000000000,1,2").unwrap();
         assert!(matches!(Vec::<u32>::read_text(&mut r), Err(FieldError::Count { .. })));
     }
 }

@@ -127,7 +127,8 @@ fn short_binary(b: &[u8]) -> (Header<'_>, &[u8]) {
 }
 
 impl Header<'_> {
-    fn empty(format: Format) -> Self {
+    /// A header of `format` with no name and none of the optional fields.
+    pub(crate) fn empty(format: Format) -> Self {
         Header {
             format,
             name: Cow::Borrowed(""),
@@ -156,7 +157,8 @@ fn header_error(format: Format, reason: &'static str) -> DecodeError {
 fn ascii(b: &[u8], format: Format) -> Result<(Header<'_>, &[u8]), DecodeError> {
     let semicolon = memchr(b';', b).ok_or(header_error(format, "no `;` after the header"))?;
     let star = memrchr(b'*', b).filter(|&s| s > semicolon).ok_or(header_error(format, "no `*`"))?;
-    let mut fields = TextReader::ascii(&b[1..semicolon]);
+    let mut fields =
+        TextReader::ascii(&b[1..semicolon]).map_err(|_| header_error(format, "not text"))?;
     let mut header = named(format, fields.token().unwrap_or_default())?;
     if format == Format::Ascii {
         long_header_fields(&mut header, &mut fields)?;
@@ -171,7 +173,8 @@ fn ascii(b: &[u8], format: Format) -> Result<(Header<'_>, &[u8]), DecodeError> {
 fn abbreviated(b: &[u8]) -> Result<(Header<'_>, &[u8]), DecodeError> {
     let format = Format::Abbreviated;
     let newline = memchr(b'\n', b).ok_or(header_error(format, "no line end"))?;
-    let mut fields = TextReader::abbreviated(&b[1..newline]);
+    let mut fields =
+        TextReader::abbreviated(&b[1..newline]).map_err(|_| header_error(format, "not text"))?;
     let mut header = named(format, fields.token().unwrap_or_default())?;
     long_header_fields(&mut header, &mut fields)?;
     Ok((header, &b[newline + 1..]))
@@ -190,8 +193,7 @@ fn nmea(b: &[u8]) -> Result<(Header<'_>, &[u8]), DecodeError> {
 
 /// A header named by a text log's first field: `BESTPOSA`, `BESTPOSA_1` (secondary antenna),
 /// `SENDR` (a reply), or in abbreviated ASCII just `BESTPOS`.
-fn named(format: Format, token: &[u8]) -> Result<Header<'_>, DecodeError> {
-    let token = std::str::from_utf8(token).map_err(|_| header_error(format, "name is not text"))?;
+fn named(format: Format, token: &str) -> Result<Header<'_>, DecodeError> {
     let (mut name, source) = match token.rsplit_once('_') {
         Some((name, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
             (name, n.parse().unwrap_or(0))
@@ -225,7 +227,6 @@ fn long_header_fields<'a>(
     let format = header.format;
     let bad = |reason| header_error(format, reason);
     let port = fields.token().map_err(|_| bad("no port"))?;
-    let port = std::str::from_utf8(port).map_err(|_| bad("port is not text"))?;
     header.port = Some(Cow::Borrowed(port));
     header.sequence = Some(u16::read_text(fields).map_err(|_| bad("bad sequence number"))?);
     let idle: f32 = fields.parse("idle time").map_err(|_| bad("bad idle time"))?;
@@ -248,8 +249,7 @@ fn gps_time(header: &mut Header<'_>, fields: &mut TextReader<'_>) -> Result<(), 
 }
 
 fn hex(fields: &mut TextReader<'_>) -> Option<u32> {
-    let token = fields.token().ok()?;
-    u32::from_str_radix(std::str::from_utf8(token).ok()?, 16).ok()
+    u32::from_str_radix(fields.token().ok()?, 16).ok()
 }
 
 fn half_percent(percent: f32) -> Option<u8> {

@@ -183,9 +183,10 @@ impl Field for ZoneLetter {
         self.0.write_binary(out);
     }
     fn read_text(r: &mut TextReader<'_>) -> Result<Self, FieldError> {
-        match r.token()? {
+        let token = r.token()?;
+        match token.as_bytes() {
             [letter] => Ok(ZoneLetter(u32::from(*letter))),
-            other => Err(r.invalid(other, "a zone letter")),
+            _ => Err(r.invalid(token, "a zone letter")),
         }
     }
 }

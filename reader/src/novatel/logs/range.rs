@@ -262,9 +262,9 @@ impl Field for CompressedObservation {
         let token = r.token()?;
         let mut bytes = [0; RECORD_LEN];
         let valid = token.len() == 2 * RECORD_LEN
-            && token.chunks(2).zip(bytes.iter_mut()).all(|(pair, byte)| {
+            && bytes.iter_mut().enumerate().all(|(i, byte)| {
                 let parsed =
-                    std::str::from_utf8(pair).ok().and_then(|s| u8::from_str_radix(s, 16).ok());
+                    token.get(2 * i..2 * i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok());
                 parsed.map(|v| *byte = v).is_some()
             });
         if !valid {

@@ -90,10 +90,9 @@ impl Field for SatelliteId {
     }
     fn read_text(r: &mut TextReader<'_>) -> Result<Self, FieldError> {
         let token = r.token()?;
-        let text = std::str::from_utf8(token).unwrap_or("");
-        let (prn, channel) = match text.find(['+', '-']) {
-            Some(sign) => (&text[..sign], text[sign..].trim_start_matches('+')),
-            None => (text, "0"),
+        let (prn, channel) = match token.find(['+', '-']) {
+            Some(sign) => (&token[..sign], token[sign..].trim_start_matches('+')),
+            None => (token, "0"),
         };
         match (prn.parse(), channel.parse()) {
             (Ok(prn), Ok(channel)) => Ok(SatelliteId { prn, channel }),
@@ -108,7 +107,7 @@ mod tests {
 
     #[test]
     fn glonass_ids() {
-        let mut r = TextReader::ascii(b"18-3,19+3,29");
+        let mut r = TextReader::ascii(b"18-3,19+3,29").unwrap();
         let ids: Vec<_> = (0..3).map(|_| SatelliteId::read_text(&mut r).unwrap()).collect();
         assert_eq!(
             ids,
