@@ -1,5 +1,5 @@
 //! Synthetic recordings for benchmarks: the simulated receiver's binary logs (RANGE, RANGECMP,
-//! BESTPOS, BESTVEL, INSPVAS, RXSTATUS) with real ASCII logs from the bundled recordings spliced
+//! BESTPOS, BESTVEL, INSPVAS, RXSTATUS, TIME) with real ASCII logs from the bundled recordings spliced
 //! in, as a receiver logging both binary and ASCII would produce.
 
 use std::path::Path;
@@ -27,11 +27,18 @@ pub fn real_ascii_logs() -> Result<Vec<Vec<u8>>> {
 
 /// Writes at least `min_bytes` of recording to `out`, one simulated second at a time: every
 /// 100 ms a RANGE and a RANGECMP of 20-40 observations, BESTPOS and BESTVEL at 20 Hz, INSPVAS at
-/// 100 Hz, RXSTATUS at 1 Hz, and a real ASCII log (RANGEA, BESTXYZA, ...) every 100 ms.
+/// 100 Hz, RXSTATUS and TIME at 1 Hz, and a real ASCII log (RANGEA, BESTXYZA, ...) every 100 ms.
 pub fn write_recording(min_bytes: u64, mut out: impl FnMut(&[u8]) -> Result<()>) -> Result<u64> {
     let ascii = real_ascii_logs()?;
-    let rates =
-        Rates { bestpos: 20, bestvel: 20, range: 10, rangecmp: 10, inspvas: 100, rxstatus: 1 };
+    let rates = Rates {
+        bestpos: 20,
+        bestvel: 20,
+        range: 10,
+        rangecmp: 10,
+        inspvas: 100,
+        rxstatus: 1,
+        time: 1,
+    };
     let mut sim =
         Simulator::new(Config { rates, ..Config::default() }).map_err(anyhow::Error::msg)?;
     let (mut written, mut epoch, mut buf) = (0u64, 0usize, Vec::new());

@@ -1,18 +1,30 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-use novatel_reader::commands::{Cli, Command};
+use clap::{CommandFactory, FromArgMatches};
+use novatel_reader::commands::{self, Cli, RunError};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Decode(args) => novatel_reader::commands::decode::run(args),
+    let command = Cli::command();
+    let matches = command.clone().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
     };
-    match result {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("novatel-reader: error: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli, &matches, &command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("novatel-reader: error: {error:#}");
-            ExitCode::FAILURE
+            match &error {
+                RunError::Usage(message) => eprintln!("novatel-reader: error: {message}"),
+                RunError::Failed(error) => eprintln!("novatel-reader: error: {error:#}"),
+            }
+            ExitCode::from(error.exit_code() as u8)
         }
     }
 }

@@ -63,16 +63,22 @@ pub fn unix_ms_to_gps(unix_ms: i64) -> (u16, u32) {
 
 /// RFC 3339 text for UTC milliseconds since the Unix epoch: `2012-05-08T20:38:31.000Z`.
 pub fn format_rfc3339_ms(unix_ms: i64) -> String {
-    let days = unix_ms.div_euclid(86_400_000);
-    let ms_of_day = unix_ms.rem_euclid(86_400_000);
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day, hour, minute, ms) = utc_fields(unix_ms);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        ms_of_day / 3_600_000,
-        ms_of_day / 60_000 % 60,
-        ms_of_day / 1000 % 60,
-        ms_of_day % 1000
+        "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{:02}.{:03}Z",
+        ms / 1000,
+        ms % 1000
     )
+}
+
+/// UTC calendar fields of milliseconds since the Unix epoch: year, month, day, hour, minute and
+/// milliseconds into the minute.
+pub fn utc_fields(unix_ms: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let (year, month, day) = civil_from_days(unix_ms.div_euclid(86_400_000));
+    let ms_of_day = unix_ms.rem_euclid(86_400_000);
+    let hour = (ms_of_day / 3_600_000) as u32;
+    let minute = (ms_of_day / 60_000 % 60) as u32;
+    (year, month, day, hour, minute, (ms_of_day % 60_000) as u32)
 }
 
 /// Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm).

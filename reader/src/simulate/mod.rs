@@ -5,9 +5,9 @@
 mod sky;
 mod vehicle;
 
-use crate::novatel::enums::{Datum, InsStatus, PosType, SolStatus};
+use crate::novatel::enums::{ClockStatus, Datum, InsStatus, PosType, SolStatus, UtcStatus};
 use crate::novatel::logs::{
-    CompressedObservation, InsPva, Position, Range, RangeCmp, RxStatus, StatusWord, Velocity,
+    CompressedObservation, InsPva, Position, Range, RangeCmp, RxStatus, StatusWord, Time, Velocity,
 };
 use crate::novatel::{EncodeError, Header, Hex, Log, Text, encode, time};
 
@@ -26,12 +26,21 @@ pub struct Rates {
     pub rangecmp: u32,
     pub inspvas: u32,
     pub rxstatus: u32,
+    pub time: u32,
 }
 
 impl Default for Rates {
     /// A typical SPAN setup: positions at 20 Hz, ranges at 10 Hz, INS at 100 Hz, status at 1 Hz.
     fn default() -> Self {
-        Rates { bestpos: 20, bestvel: 20, range: 10, rangecmp: 0, inspvas: 100, rxstatus: 1 }
+        Rates {
+            bestpos: 20,
+            bestvel: 20,
+            range: 10,
+            rangecmp: 0,
+            inspvas: 100,
+            rxstatus: 1,
+            time: 1,
+        }
     }
 }
 
@@ -95,6 +104,11 @@ impl Simulator {
         Ok(Simulator { config, sky, tick: 0 })
     }
 
+    /// Simulated time since the start, in milliseconds.
+    pub fn elapsed_ms(&self) -> u64 {
+        self.tick * TICK_MS
+    }
+
     /// UTC milliseconds since the Unix epoch of the next epoch.
     pub fn next_unix_ms(&self) -> i64 {
         self.config.start_unix_ms + (self.tick * TICK_MS) as i64
@@ -128,6 +142,9 @@ impl Simulator {
         }
         if due(rates.rxstatus) {
             long(Log::RxStatus(rx_status()));
+        }
+        if due(rates.time) {
+            long(Log::Time(time_log(self.next_unix_ms())));
         }
         if due(rates.inspvas) {
             let log = Log::InsPvas(ins_pva(&state, week, ms));
@@ -203,6 +220,26 @@ fn ins_pva(state: &State, week: u16, ms: u32) -> InsPva {
     }
 }
 
+/// A receiver with a steered clock and known UTC.
+fn time_log(unix_ms: i64) -> Time {
+    let (year, month, day, hour, minute, ms) = time::utc_fields(unix_ms);
+    let (week, _) = time::unix_ms_to_gps(unix_ms);
+    let leap = time::leap_seconds_at(i64::from(week) * 604_800);
+    Time {
+        clock_status: ClockStatus::VALID,
+        offset: -2.5e-9,
+        offset_std: 6.1e-10,
+        utc_offset: -(leap as f64),
+        utc_year: year as u32,
+        utc_month: month as u8,
+        utc_day: day as u8,
+        utc_hour: hour as u8,
+        utc_min: minute as u8,
+        utc_ms: ms,
+        utc_status: UtcStatus::VALID,
+    }
+}
+
 /// A healthy OEM7 receiver: no error, five status words (receiver, AUX1-4).
 fn rx_status() -> RxStatus {
     let word = |word, priority| StatusWord {
@@ -245,10 +282,16 @@ mod tests {
             assert!(message.log.is_some());
             *counts.entry(message.header.name.to_string()).or_insert(0) += 1;
         }
-        let expected =
-            [("BESTPOS", 20), ("BESTVEL", 20), ("INSPVAS", 100), ("RANGE", 10), ("RXSTATUS", 1)];
+        let expected = [
+            ("BESTPOS", 20),
+            ("BESTVEL", 20),
+            ("INSPVAS", 100),
+            ("RANGE", 10),
+            ("RXSTATUS", 1),
+            ("TIME", 1),
+        ];
         assert_eq!(counts, expected.iter().map(|&(n, c)| (n.to_string(), c)).collect());
-        assert_eq!(written, 151);
+        assert_eq!(written, 152);
     }
 
     #[test]

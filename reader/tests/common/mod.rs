@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod kafka;
+
 use std::path::PathBuf;
 
 use novatel_reader::novatel::{Event, Log, Message, decode, frames};

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Replay throughput of the reader: a synthetic recording replayed as fast as possible to the mock
+# Kafka cluster (a separate process), reporting logs/s, MB/s and the reader's peak memory.
+#
+#   benches/reader-replay.sh [SIZE_MB]   (default 1000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mb=${1:-1000}
+work=$(mktemp -d)
+trap 'kill "${broker:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+cargo build --release --locked -q -p novatel-reader -p gnss-benches
+target/release/synthetic-recording "$size_mb" "$work/recording.gps" 2>/dev/null
+target/release/mock-kafka --topic gnss.frames:4 --bootstrap-file "$work/bootstrap" > /dev/null &
+broker=$!
+while [ ! -s "$work/bootstrap" ]; do sleep 0.1; done
+
+/usr/bin/time -f '%e %M %P' -o "$work/time" \
+  target/release/novatel-reader replay --kafka-brokers "$(cat "$work/bootstrap")" \
+  --metrics-listen off --progress none --log-format json "$work/recording.gps" 2> "$work/log"
+
+read -r seconds rss_kb cpu < "$work/time"
+report=$(grep '"finished"' "$work/log")
+field() { sed -E "s/.*\"$1\":([0-9]+).*/\1/" <<< "$report"; }
+frames=$(field delivered)
+bytes=$(field delivered_bytes)
+lost=$(( $(field failed) + $(field dropped) + $(field undelivered) ))
+awk -v f="$frames" -v b="$bytes" -v s="$seconds" -v r="$rss_kb" -v c="$cpu" -v l="$lost" 'BEGIN {
+  printf "replayed %d logs (%.0f MB) in %.2f s: %.0f logs/s, %.1f MB/s; peak RSS %.1f MB; CPU %s; lost %d\n",
+    f, b / 1e6, s, f / s, b / 1e6 / s, r / 1024, c, l }'

@@ -1,0 +1,331 @@
+//! `novatel-reader simulate`: simulated receivers, to Kafka, to a recording, or out of a
+//! pseudo-terminal that a `serial` reader can open as if it were a receiver's port.
+
+use std::fs::File;
+use std::io::{ErrorKind, Write};
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{ArgMatches, Command};
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::pty::openpty;
+use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
+use tracing::{info, warn};
+
+use super::produce::{self, Job, RunError};
+use crate::config::{Common, CommonArgs, Resolver, invalid, parse_duration};
+use crate::novatel::encode;
+use crate::pipeline::ProgressMode;
+use crate::simulate::{Config, Rates, Simulator};
+use crate::source::{Simulated, Source};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Where the logs go: `kafka`, `file:PATH` (a recording), or `pty:PATH` (a pseudo-terminal,
+    /// linked at PATH, for `novatel-reader serial --serial-device PATH`). [default: kafka]
+    #[arg(long, env = "SIMULATE_OUTPUT")]
+    pub simulate_output: Option<String>,
+
+    /// Simulated receivers, each its own vehicle, sky and receiver id (kafka output). [default: 1]
+    #[arg(long, env = "SIMULATE_RECEIVERS")]
+    pub simulate_receivers: Option<u32>,
+
+    /// Simulated seconds per second: 1 is real time, 0 as fast as possible. [default: 1, or 0
+    /// for file output]
+    #[arg(long, env = "SIMULATE_SPEED")]
+    pub simulate_speed: Option<f64>,
+
+    /// Simulated time to run for, e.g. 10m. [default: until stopped; file output needs one]
+    #[arg(long, env = "SIMULATE_DURATION")]
+    pub simulate_duration: Option<String>,
+
+    /// UTC time of the first simulated epoch (RFC 3339, e.g. 2024-06-01T00:00:00Z). [default:
+    /// now]
+    #[arg(long, env = "SIMULATE_START")]
+    pub simulate_start: Option<String>,
+
+    /// A log's rate in Hz, e.g. RANGE=10 or RANGECMP=1 (0 turns it off); repeatable. Rates must
+    /// divide 100. Logs: BESTPOS, BESTVEL, RANGE, RANGECMP, INSPVAS, RXSTATUS, TIME.
+    #[arg(long = "simulate-rate", env = "SIMULATE_RATES", value_delimiter = ',')]
+    pub simulate_rates: Vec<String>,
+}
+
+enum Output {
+    Kafka,
+    File(PathBuf),
+    Pty(PathBuf),
+}
+
+pub async fn run(args: Args, matches: &ArgMatches, command: &Command) -> Result<(), RunError> {
+    let r = Resolver::new(matches, command, args.common.config.clone())?;
+    let common = Common::resolve(&args.common, &r)?;
+    let file = &r.file.simulate;
+    let output =
+        r.get("simulate_output", args.simulate_output.clone(), file.output.clone(), "kafka".into());
+    let parsed_output = match output.value.split_once(':') {
+        None if output.value == "kafka" => Output::Kafka,
+        Some(("file", path)) if !path.is_empty() => Output::File(path.into()),
+        Some(("pty", path)) if !path.is_empty() => Output::Pty(path.into()),
+        _ => {
+            return Err(invalid(
+                "simulate.output",
+                &output.value,
+                "use kafka, file:PATH or pty:PATH",
+            )
+            .into());
+        }
+    };
+    let receivers = r.get("simulate_receivers", args.simulate_receivers, file.receivers, 1);
+    if receivers.value == 0 || (receivers.value > 1 && !matches!(parsed_output, Output::Kafka)) {
+        return Err(invalid(
+            "simulate.receivers",
+            &receivers.value.to_string(),
+            "at least 1, and only kafka output takes more than one",
+        )
+        .into());
+    }
+    let default_speed = if matches!(parsed_output, Output::File(_)) { 0.0 } else { 1.0 };
+    let speed = r.get("simulate_speed", args.simulate_speed, file.speed, default_speed);
+    if !(speed.value.is_finite() && speed.value >= 0.0) {
+        return Err(invalid(
+            "simulate.speed",
+            &speed.value.to_string(),
+            "a number of times real time, 0 for as fast as possible",
+        )
+        .into());
+    }
+    let duration = r.get(
+        "simulate_duration",
+        args.simulate_duration.clone().map(Some),
+        file.duration.clone().map(Some),
+        None,
+    );
+    let duration_value =
+        duration.value.as_deref().map(|d| parse_duration("simulate.duration", d)).transpose()?;
+    if matches!(parsed_output, Output::File(_)) && duration_value.is_none() {
+        return Err(RunError::Usage(
+            "file output needs --simulate-duration (SIMULATE_DURATION)".into(),
+        ));
+    }
+    let given_rates = (!args.simulate_rates.is_empty()).then(|| args.simulate_rates.clone());
+    let rate_pairs = r.get("simulate_rates", given_rates, None, vec![]);
+    let rates = parse_rates(&rate_pairs.value)?;
+    let start = r.get("simulate_start", args.simulate_start.clone().map(Some), None, None);
+    let start_unix_ms = match &start.value {
+        Some(text) => humantime::parse_rfc3339(text)
+            .map_err(|e| {
+                invalid("simulate.start", text, &format!("{e}; write e.g. 2024-06-01T00:00:00Z"))
+            })?
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64),
+        // Now, on the simulator's 10 ms grid.
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64 / 10 * 10),
+    };
+    let own = vec![
+        ("simulate.output".to_owned(), format!("{:?}", output.value), output.origin.clone()),
+        ("simulate.receivers".to_owned(), receivers.value.to_string(), receivers.origin.clone()),
+        ("simulate.speed".to_owned(), speed.value.to_string(), speed.origin.clone()),
+        ("simulate.duration".to_owned(), format!("{duration_value:?}"), duration.origin.clone()),
+        ("simulate.rates".to_owned(), format!("{rates:?}"), rate_pairs.origin.clone()),
+        (
+            "simulate.start".to_owned(),
+            format!("{:?}", start.value.as_deref().unwrap_or("now")),
+            start.origin.clone(),
+        ),
+    ];
+    if !produce::start(&common, own) {
+        return Ok(());
+    }
+    let speed = (speed.value > 0.0).then_some(speed.value);
+    let simulator = |index: u32| -> Result<Simulator, RunError> {
+        let mut config =
+            Config { rates, start_unix_ms, seed: u64::from(index) + 1, ..Config::default() };
+        // Receivers a few hundred metres apart.
+        config.route.lat += f64::from(index) * 0.005;
+        Simulator::new(config).map_err(RunError::Usage)
+    };
+    match parsed_output {
+        Output::Kafka => {
+            let mut jobs = Vec::new();
+            for index in 0..receivers.value {
+                let id = match (&common.receiver_id.value, receivers.value) {
+                    (Some(id), 1) => id.clone(),
+                    (Some(id), _) => format!("{id}-{}", index + 1),
+                    (None, _) => format!("sim-{}", index + 1),
+                };
+                let source =
+                    Source::Simulated(Simulated::new(simulator(index)?, id, speed, duration_value));
+                jobs.push(Job {
+                    source,
+                    speed: None,
+                    progress: ProgressMode::Auto,
+                    total_bytes: None,
+                });
+            }
+            let mut common = common;
+            common.receiver_id.value = None;
+            produce::run(common, &args.common, jobs).await
+        }
+        Output::File(path) => {
+            let sim = simulator(0)?;
+            let written = tokio::task::spawn_blocking(move || {
+                write_file(sim, &path, duration_value.unwrap_or_default())
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("simulator stopped: {e}"))??;
+            info!(bytes = written, "recording written");
+            Ok(())
+        }
+        Output::Pty(path) => serve_pty(simulator(0)?, &path, speed, duration_value).await,
+    }
+}
+
+/// `LOG=HZ` pairs over the default rates.
+fn parse_rates(pairs: &[String]) -> Result<Rates, RunError> {
+    let mut rates = Rates::default();
+    for pair in pairs {
+        let bad = || invalid("simulate.rates", pair, "expected LOG=HZ, e.g. RANGE=10");
+        let (log, hz) = pair.split_once('=').ok_or_else(bad)?;
+        let hz: u32 = hz.trim().parse().map_err(|_| bad())?;
+        let slot = match log.trim().to_ascii_uppercase().as_str() {
+            "BESTPOS" => &mut rates.bestpos,
+            "BESTVEL" => &mut rates.bestvel,
+            "RANGE" => &mut rates.range,
+            "RANGECMP" => &mut rates.rangecmp,
+            "INSPVAS" => &mut rates.inspvas,
+            "RXSTATUS" => &mut rates.rxstatus,
+            "TIME" => &mut rates.time,
+            _ => return Err(bad().into()),
+        };
+        *slot = hz;
+    }
+    Ok(rates)
+}
+
+fn write_file(mut sim: Simulator, path: &Path, duration: Duration) -> Result<u64, RunError> {
+    let cannot = |e: std::io::Error| anyhow::anyhow!("cannot write {}: {e}", path.display());
+    let mut out = std::io::BufWriter::new(File::create(path).map_err(cannot)?);
+    let (mut buf, mut written) = (Vec::new(), 0u64);
+    while sim.elapsed_ms() < duration.as_millis() as u64 {
+        buf.clear();
+        sim.write_epoch(&mut buf).map_err(anyhow::Error::from)?;
+        out.write_all(&buf).map_err(cannot)?;
+        written += buf.len() as u64;
+    }
+    out.flush().map_err(cannot)?;
+    Ok(written)
+}
+
+/// Serves the simulator on a new pseudo-terminal linked at `link`, as a receiver would on its
+/// serial port: logs go out at their pace whether or not anyone reads; when nobody drains the
+/// terminal, what does not fit is lost (counted), as on a real line.
+async fn serve_pty(
+    sim: Simulator,
+    link: &Path,
+    speed: Option<f64>,
+    duration: Option<Duration>,
+) -> Result<(), RunError> {
+    let pty =
+        openpty(None, None).map_err(|e| anyhow::anyhow!("cannot open a pseudo-terminal: {e}"))?;
+    let slave_path = nix::unistd::ttyname(pty.slave.as_fd())
+        .map_err(|e| anyhow::anyhow!("cannot name the pseudo-terminal: {e}"))?;
+    // Raw mode: the bytes pass untouched (no echo, no line editing, no CR/LF translation).
+    let mut termios = tcgetattr(&pty.slave).map_err(|e| anyhow::anyhow!("tcgetattr: {e}"))?;
+    cfmakeraw(&mut termios);
+    tcsetattr(&pty.slave, SetArg::TCSANOW, &termios)
+        .map_err(|e| anyhow::anyhow!("tcsetattr: {e}"))?;
+    fcntl(&pty.master, FcntlArg::F_SETFL(OFlag::O_NONBLOCK))
+        .map_err(|e| anyhow::anyhow!("fcntl: {e}"))?;
+    match std::fs::symlink_metadata(link) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::remove_file(link)
+            .map_err(|e| anyhow::anyhow!("cannot replace {}: {e}", link.display()))?,
+        Ok(_) => {
+            return Err(RunError::Usage(format!(
+                "{} exists and is not a link; choose another pty path",
+                link.display()
+            )));
+        }
+        Err(_) => {}
+    }
+    std::os::unix::fs::symlink(&slave_path, link).map_err(|e| {
+        anyhow::anyhow!("cannot link {} to {}: {e}", link.display(), slave_path.display())
+    })?;
+    info!(link = %link.display(), tty = %slave_path.display(), "simulated receiver on a pseudo-terminal");
+    let master = File::from(pty.master);
+    let stop = tokio_util::sync::CancellationToken::new();
+    let stopper = stop.clone();
+    tokio::spawn(async move {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match &mut terminate { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+        stopper.cancel();
+    });
+    let link_owned = link.to_owned();
+    let outcome = tokio::task::spawn_blocking(move || pump(sim, master, speed, duration, &stop))
+        .await
+        .map_err(|e| anyhow::anyhow!("simulator stopped: {e}"))?;
+    let _ = std::fs::remove_file(&link_owned);
+    drop(pty.slave);
+    let (frames, lost) = outcome.map_err(anyhow::Error::from)?;
+    info!(frames_written = frames, frames_lost = lost, "simulated receiver stopped");
+    Ok(())
+}
+
+/// Writes the simulator's frames to the terminal at their pace; returns frames written whole and
+/// frames lost to a full terminal.
+fn pump(
+    mut sim: Simulator,
+    mut master: File,
+    speed: Option<f64>,
+    duration: Option<Duration>,
+    stop: &tokio_util::sync::CancellationToken,
+) -> std::io::Result<(u64, u64)> {
+    let started = Instant::now();
+    let (mut written, mut lost, mut frame) = (0u64, 0u64, Vec::new());
+    while !stop.is_cancelled() && duration.is_none_or(|d| sim.elapsed_ms() < d.as_millis() as u64) {
+        if let Some(speed) = speed {
+            let due = started + Duration::from_secs_f64(sim.elapsed_ms() as f64 / 1000.0 / speed);
+            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        }
+        for (header, log) in sim.next_epoch() {
+            frame.clear();
+            encode(&header, &log, &mut frame).map_err(std::io::Error::other)?;
+            match write_some(&mut master, &frame) {
+                Ok(n) if n == frame.len() => written += 1,
+                Ok(_) => lost += 1,
+                Err(e) if e.raw_os_error() == Some(nix::libc::EIO) => lost += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    if lost > 0 {
+        warn!(lost, "frames did not fit in the pseudo-terminal (nobody reading)");
+    }
+    // Closing the terminal discards what a reader has not taken yet: give it a moment.
+    std::thread::sleep(Duration::from_millis(300));
+    Ok((written, lost))
+}
+
+/// Writes as much of `bytes` as the terminal takes now.
+fn write_some(out: &mut File, bytes: &[u8]) -> std::io::Result<usize> {
+    let mut done = 0;
+    while done < bytes.len() {
+        match out.write(&bytes[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}

@@ -1,0 +1,334 @@
+//! The Kafka producer of frames: idempotent, compressed, batched for throughput, with a bounded
+//! buffer, and a count of every frame that was delivered, failed or dropped.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use metrics::{Counter, Histogram, counter, histogram};
+use rdkafka::client::ClientContext;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::types::RDKafkaRespErr;
+use thiserror::Error;
+use tracing::{debug, error, info, warn};
+
+use super::record::FrameRecord;
+use crate::config::{KafkaSettings, is_secret};
+use crate::telemetry::{self, RateLimit};
+
+/// Memory a queued frame takes in all (measured with 270-byte frames): turns the buffer size into
+/// a bound on queued frames.
+const BYTES_PER_QUEUED_FRAME: u64 = 1600;
+
+/// What `send` does when the buffer is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhenFull {
+    /// Wait until there is room: right for recordings, which can be read later.
+    Wait,
+    /// Drop the frame and count it: for live receivers, which cannot be paused.
+    Drop,
+}
+
+/// Problems connecting to Kafka, each saying what to check.
+#[derive(Debug, Error)]
+pub enum ProducerError {
+    #[error(
+        "librdkafka rejected the producer configuration ({0}); check the -X/kafka.properties settings"
+    )]
+    Config(KafkaError),
+    #[error(
+        "cannot reach Kafka at {brokers} within {timeout:?} ({cause}); check --kafka-brokers \
+         (KAFKA_BROKERS) and that the brokers are up"
+    )]
+    Unreachable { brokers: String, timeout: Duration, cause: KafkaError },
+    #[error(
+        "topic {topic} does not exist on {brokers}; create it (kafka-topics.sh --create --topic \
+         {topic}) or choose another with --kafka-topic (KAFKA_TOPIC)"
+    )]
+    TopicMissing { topic: String, brokers: String },
+}
+
+/// Counts of what happened to produced frames.
+#[derive(Debug, Default)]
+pub struct Delivery {
+    pub produced: AtomicU64,
+    pub delivered: AtomicU64,
+    pub delivered_bytes: AtomicU64,
+    pub failed: AtomicU64,
+    pub dropped: AtomicU64,
+}
+
+/// A snapshot of [`Delivery`] and the frames still waiting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub produced: u64,
+    pub delivered: u64,
+    pub delivered_bytes: u64,
+    pub failed: u64,
+    pub dropped: u64,
+    pub in_flight: u64,
+}
+
+impl Report {
+    /// Frames read that did not reach Kafka.
+    pub fn lost(&self) -> u64 {
+        self.failed + self.dropped + self.in_flight
+    }
+}
+
+/// librdkafka calls this on its own threads: deliveries and errors.
+struct Context {
+    delivery: Arc<Delivery>,
+    started: Instant,
+    latency: Histogram,
+    delivered: Counter,
+    delivered_bytes: Counter,
+    errors: Counter,
+    error_log: RateLimit,
+}
+
+impl ClientContext for Context {
+    /// librdkafka's own log lines; its errors also reach `error` below, which is what users see.
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        match level {
+            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical => {
+                error!(target: "librdkafka", facility, "{message}")
+            }
+            _ => debug!(target: "librdkafka", facility, "{message}"),
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        if let Some(suppressed) = self.error_log.check() {
+            warn!(%error, suppressed, "Kafka client error: {reason}");
+        }
+    }
+}
+
+impl ProducerContext for Context {
+    /// Microseconds since the producer started, when the frame was queued.
+    type DeliveryOpaque = usize;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, queued_us: usize) {
+        match result {
+            Ok(message) => {
+                let bytes = message.payload_len() as u64;
+                self.delivery.delivered.fetch_add(1, Ordering::Relaxed);
+                self.delivery.delivered_bytes.fetch_add(bytes, Ordering::Relaxed);
+                self.delivered.increment(1);
+                self.delivered_bytes.increment(bytes);
+                let now_us = self.started.elapsed().as_micros() as usize;
+                self.latency.record(now_us.saturating_sub(queued_us) as f64 / 1e6);
+            }
+            Err((error, _)) => {
+                self.delivery.failed.fetch_add(1, Ordering::Relaxed);
+                self.errors.increment(1);
+                if let Some(suppressed) = self.error_log.check() {
+                    error!(%error, suppressed, "a frame could not be delivered to Kafka");
+                }
+            }
+        }
+    }
+}
+
+/// Produces frames to one topic.
+pub struct FrameProducer {
+    producer: ThreadedProducer<Context>,
+    topic: String,
+    when_full: WhenFull,
+    delivery: Arc<Delivery>,
+    started: Instant,
+    produced: Counter,
+    dropped: Counter,
+    drop_log: RateLimit,
+}
+
+/// What became of a frame handed to [`FrameProducer::send`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    Queued,
+    Dropped,
+    Failed,
+}
+
+impl FrameProducer {
+    /// The librdkafka configuration: the reader's tuning, then the user's properties over it.
+    pub fn client_config(settings: &KafkaSettings) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        let buffer_kbytes = (settings.buffer_bytes.value / 1024).max(1);
+        // librdkafka bounds its queue by payload bytes, but a queued frame costs more than its
+        // payload (the message, its six headers, batch buffers): about 1.6 KB in all, measured.
+        // Bounding the count too keeps the process within the buffer the user set.
+        let buffer_messages = (settings.buffer_bytes.value / BYTES_PER_QUEUED_FRAME).max(1000);
+        config
+            .set("bootstrap.servers", &settings.brokers.value)
+            .set("client.id", "novatel-reader")
+            // Retries never duplicate or reorder a frame.
+            .set("enable.idempotence", "true")
+            .set("compression.codec", settings.compression.value.as_str())
+            // Large batches for throughput; 10 ms keeps live receivers' latency low.
+            .set("linger.ms", "10")
+            .set("batch.num.messages", "10000")
+            .set("batch.size", "1000000")
+            .set("queue.buffering.max.kbytes", buffer_kbytes.to_string())
+            .set("queue.buffering.max.messages", buffer_messages.to_string())
+            // A missing topic is a configuration error, not something to create silently.
+            .set("allow.auto.create.topics", "false");
+        for (key, setting) in &settings.properties {
+            config.set(key, &setting.value);
+        }
+        config
+    }
+
+    /// Connects, waiting up to the connect timeout for the brokers, and checks the topic exists.
+    pub async fn connect(
+        settings: &KafkaSettings,
+        when_full: WhenFull,
+    ) -> Result<Self, ProducerError> {
+        let delivery = Arc::new(Delivery::default());
+        let started = Instant::now();
+        let context = Context {
+            delivery: Arc::clone(&delivery),
+            started,
+            latency: histogram!(telemetry::PRODUCE_LATENCY),
+            delivered: counter!(telemetry::FRAMES_DELIVERED),
+            delivered_bytes: counter!(telemetry::DELIVERED_BYTES),
+            errors: counter!(telemetry::DELIVERY_ERRORS),
+            error_log: RateLimit::new(Duration::from_secs(10)),
+        };
+        let config = Self::client_config(settings);
+        for (key, setting) in &settings.properties {
+            let shown = if is_secret(key) { "****" } else { setting.value.as_str() };
+            debug!(key, value = shown, "Kafka property");
+        }
+        let producer: ThreadedProducer<Context> =
+            config.create_with_context(context).map_err(ProducerError::Config)?;
+        let brokers = settings.brokers.value.clone();
+        let topic = settings.topic.value.clone();
+        let timeout = settings.connect_timeout.value;
+        let checker = producer.clone();
+        let checked_topic = topic.clone();
+        let deadline = Instant::now() + timeout;
+        let metadata = tokio::task::spawn_blocking(move || {
+            loop {
+                let attempt =
+                    Duration::from_secs(5).min(deadline.saturating_duration_since(Instant::now()));
+                match checker.client().fetch_metadata(Some(&checked_topic), attempt) {
+                    Ok(metadata) => return Ok(metadata),
+                    Err(e) if Instant::now() >= deadline => return Err(e),
+                    Err(e) => {
+                        debug!(error = %e, "Kafka not reachable yet");
+                        std::thread::sleep(Duration::from_millis(500));
+                    }
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|join| match join.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => Err(KafkaError::Canceled),
+        })
+        .map_err(|cause| ProducerError::Unreachable {
+            brokers: brokers.clone(),
+            timeout,
+            cause,
+        })?;
+        let missing = metadata.topics().iter().all(|t| {
+            t.name() != topic
+                || t.error() == Some(RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+        });
+        if missing {
+            return Err(ProducerError::TopicMissing { topic, brokers });
+        }
+        let partitions = metadata
+            .topics()
+            .iter()
+            .find(|t| t.name() == topic)
+            .map_or(0, |t| t.partitions().len());
+        info!(%brokers, %topic, partitions, "connected to Kafka");
+        Ok(FrameProducer {
+            producer,
+            topic,
+            when_full,
+            delivery,
+            started,
+            produced: counter!(telemetry::FRAMES_PRODUCED),
+            dropped: counter!(telemetry::FRAMES_DROPPED),
+            drop_log: RateLimit::new(Duration::from_secs(10)),
+        })
+    }
+
+    /// Queues a frame. With [`WhenFull::Wait`] this waits while the buffer is full; with
+    /// [`WhenFull::Drop`] the frame is dropped and counted.
+    pub async fn send(&self, record: &FrameRecord<'_>) -> Sent {
+        let now_ms =
+            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let queued_us = self.started.elapsed().as_micros() as usize;
+        let mut base = BaseRecord::with_opaque_to(&self.topic, queued_us)
+            .key(record.receiver)
+            .payload(record.bytes)
+            .timestamp(record.timestamp_ms(now_ms))
+            .headers(record.headers());
+        loop {
+            match self.producer.send(base) {
+                Ok(()) => {
+                    self.delivery.produced.fetch_add(1, Ordering::Relaxed);
+                    self.produced.increment(1);
+                    return Sent::Queued;
+                }
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
+                    if self.when_full == WhenFull::Drop {
+                        self.delivery.dropped.fetch_add(1, Ordering::Relaxed);
+                        self.dropped.increment(1);
+                        if let Some(suppressed) = self.drop_log.check() {
+                            warn!(
+                                suppressed,
+                                "Kafka buffer full: dropping frames from the live receiver; raise \
+                                 --kafka-buffer-bytes or check the brokers"
+                            );
+                        }
+                        return Sent::Dropped;
+                    }
+                    base = returned;
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                Err((error, _)) => {
+                    self.delivery.failed.fetch_add(1, Ordering::Relaxed);
+                    if let Some(suppressed) = self.drop_log.check() {
+                        error!(%error, suppressed, "Kafka refused a frame");
+                    }
+                    return Sent::Failed;
+                }
+            }
+        }
+    }
+
+    /// Frames queued in librdkafka and not yet acknowledged.
+    pub fn in_flight(&self) -> u64 {
+        self.producer.in_flight_count().max(0) as u64
+    }
+
+    /// Waits up to `timeout` for every queued frame to be delivered or to fail.
+    pub async fn flush(&self, timeout: Duration) -> Report {
+        let producer = self.producer.clone();
+        let flushed = tokio::task::spawn_blocking(move || producer.flush(timeout)).await;
+        if let Ok(Err(error)) = flushed {
+            warn!(%error, in_flight = self.in_flight(), "not every frame reached Kafka before the flush timeout");
+        }
+        self.report()
+    }
+
+    pub fn report(&self) -> Report {
+        let d = &self.delivery;
+        Report {
+            produced: d.produced.load(Ordering::Relaxed),
+            delivered: d.delivered.load(Ordering::Relaxed),
+            delivered_bytes: d.delivered_bytes.load(Ordering::Relaxed),
+            failed: d.failed.load(Ordering::Relaxed),
+            dropped: d.dropped.load(Ordering::Relaxed),
+            in_flight: self.in_flight(),
+        }
+    }
+}

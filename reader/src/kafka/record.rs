@@ -1,0 +1,61 @@
+//! The Kafka message contract of the frames topic, shared by the reader (producing) and the
+//! streamer (consuming).
+//!
+//! - value: the frame's bytes exactly as the receiver sent them (binary or text, checksum
+//!   included), so any consumer can decode the source of truth again;
+//! - key: the receiver id, so each receiver's frames stay in order in one partition;
+//! - timestamp: the log's GPS time as UTC milliseconds (the time of production for NMEA);
+//! - headers, all UTF-8 text: `log` (name, e.g. `BESTPOS`), `id` (message id, absent when
+//!   unknown), `format` (`binary`, `short_binary`, `ascii`, `short_ascii`, `abbreviated`, `nmea`),
+//!   `week` and `ms` (GPS week and milliseconds, absent for NMEA), `receiver`.
+
+use rdkafka::message::{Header, OwnedHeaders};
+
+use crate::novatel::{Format, Header as FrameHeader};
+
+pub const HEADER_LOG: &str = "log";
+pub const HEADER_ID: &str = "id";
+pub const HEADER_FORMAT: &str = "format";
+pub const HEADER_WEEK: &str = "week";
+pub const HEADER_MS: &str = "ms";
+pub const HEADER_RECEIVER: &str = "receiver";
+
+/// What one message carries.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameRecord<'a> {
+    pub receiver: &'a str,
+    pub format: Format,
+    /// The parsed header, if the frame's header could be parsed.
+    pub header: Option<&'a FrameHeader<'a>>,
+    pub bytes: &'a [u8],
+}
+
+impl FrameRecord<'_> {
+    /// Message timestamp: the log's GPS time in UTC, or `now_ms` if it has none.
+    pub fn timestamp_ms(&self, now_ms: i64) -> i64 {
+        self.header.and_then(FrameHeader::unix_ms).unwrap_or(now_ms)
+    }
+
+    pub fn headers(&self) -> OwnedHeaders {
+        let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new(), itoa::Buffer::new()];
+        let [id_text, week_text, ms_text] = &mut numbers;
+        let mut headers = OwnedHeaders::new_with_capacity(6);
+        let add = |headers: OwnedHeaders, key: &str, value: &str| {
+            headers.insert(Header { key, value: Some(value.as_bytes()) })
+        };
+        if let Some(h) = self.header {
+            headers = add(headers, HEADER_LOG, &h.name);
+            if let Some(id) = h.id {
+                headers = add(headers, HEADER_ID, id_text.format(id));
+            }
+        }
+        headers = add(headers, HEADER_FORMAT, self.format.as_str());
+        if let Some(h) = self.header
+            && let (Some(week), Some(ms)) = (h.week, h.ms)
+        {
+            headers = add(headers, HEADER_WEEK, week_text.format(week));
+            headers = add(headers, HEADER_MS, ms_text.format(ms));
+        }
+        add(headers, HEADER_RECEIVER, self.receiver)
+    }
+}

@@ -1,0 +1,98 @@
+//! A mock Kafka cluster (librdkafka's own, real protocol on loopback) and a consumer of what the
+//! reader produced.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message, OwnedMessage};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::DefaultProducerContext;
+
+pub type Cluster = MockCluster<'static, DefaultProducerContext>;
+
+/// Three brokers with `topic` of `partitions` partitions.
+pub fn cluster(topic: &str, partitions: i32) -> Cluster {
+    let cluster = MockCluster::new(3).expect("mock cluster");
+    cluster.create_topic(topic, partitions, 1).expect("topic");
+    cluster
+}
+
+/// A message as the tests look at it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    pub partition: i32,
+    pub offset: i64,
+    pub key: String,
+    pub value: Vec<u8>,
+    pub timestamp: Option<i64>,
+    pub headers: BTreeMap<String, String>,
+}
+
+impl From<OwnedMessage> for Received {
+    fn from(m: OwnedMessage) -> Self {
+        let headers = m
+            .headers()
+            .map(|h| {
+                h.iter()
+                    .map(|h| {
+                        (
+                            h.key.to_owned(),
+                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Received {
+            partition: m.partition(),
+            offset: m.offset(),
+            key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
+            value: m.payload().unwrap_or_default().to_vec(),
+            timestamp: m.timestamp().to_millis(),
+            headers,
+        }
+    }
+}
+
+/// Consumes `topic` from the start until `expected` messages have come (then a moment longer, to
+/// catch duplicates) or `timeout` passes.
+pub fn consume(bootstrap: &str, topic: &str, expected: usize, timeout: Duration) -> Vec<Received> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", format!("test-{}", std::process::id()))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    consumer.subscribe(&[topic]).expect("subscribe");
+    let mut out = Vec::new();
+    let deadline = Instant::now() + timeout;
+    let mut settle: Option<Instant> = None;
+    while Instant::now() < deadline && settle.is_none_or(|t| Instant::now() < t) {
+        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) {
+            out.push(Received::from(message.detach()));
+        }
+        if out.len() >= expected && settle.is_none() {
+            settle = Some(Instant::now() + Duration::from_millis(1500));
+        }
+    }
+    out
+}
+
+/// Messages grouped by key, each group in partition order (all of a key share a partition).
+pub fn by_key(messages: &[Received]) -> BTreeMap<String, Vec<Received>> {
+    let mut groups: BTreeMap<String, Vec<Received>> = BTreeMap::new();
+    for m in messages {
+        groups.entry(m.key.clone()).or_default().push(m.clone());
+    }
+    for group in groups.values_mut() {
+        assert!(
+            group.iter().all(|m| m.partition == group[0].partition),
+            "a receiver's frames span partitions"
+        );
+        group.sort_by_key(|m| m.offset);
+    }
+    groups
+}

@@ -1,0 +1,341 @@
+//! The reader binary producing to librdkafka's mock cluster: every frame of the real recordings
+//! arrives in order per receiver, byte for byte, with the right key, headers and timestamp; an
+//! outage of every broker loses and duplicates nothing; filters, errors and signals.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use common::kafka::{Received, by_key, cluster, consume};
+use novatel_reader::novatel::{Event, Format, Frame, frames, header};
+
+const TOPIC: &str = "gnss.frames";
+
+fn reader(bootstrap: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_novatel-reader"));
+    command
+        .env_clear()
+        .env("KAFKA_BROKERS", bootstrap)
+        .env("METRICS_LISTEN", "off")
+        .env("RUST_LOG", "info");
+    command
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/../fixtures/real/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command.output().expect("reader runs");
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+/// The frames of a recording, in order.
+fn frames_of(name: &str) -> Vec<(Format, Vec<u8>)> {
+    let data = std::fs::read(fixture(name)).unwrap();
+    frames(&data)
+        .filter_map(|e| match e {
+            Event::Frame(f) => Some((f.format, f.bytes.to_vec())),
+            Event::Rejected(_) => None,
+        })
+        .collect()
+}
+
+/// Checks a message against the frame it carries: headers and timestamp from the frame itself.
+fn assert_message_is_frame(message: &Received, format: Format, bytes: &[u8], receiver: &str) {
+    assert_eq!(message.value, bytes, "payload is the frame, byte for byte");
+    assert_eq!(message.key, receiver);
+    let (h, _) = header::parse(&Frame { format, offset: 0, bytes }).unwrap();
+    let mut expected = BTreeMap::from([
+        ("log".to_owned(), h.name.to_string()),
+        ("format".to_owned(), format.as_str().to_owned()),
+        ("receiver".to_owned(), receiver.to_owned()),
+    ]);
+    if let Some(id) = h.id {
+        expected.insert("id".into(), id.to_string());
+    }
+    if let (Some(week), Some(ms)) = (h.week, h.ms) {
+        expected.insert("week".into(), week.to_string());
+        expected.insert("ms".into(), ms.to_string());
+        assert_eq!(message.timestamp, h.unix_ms(), "timestamp is the GPS time in UTC");
+    }
+    assert_eq!(message.headers, expected);
+}
+
+#[test]
+fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
+    let cluster = cluster(TOPIC, 4);
+    let bootstrap = cluster.bootstrap_servers();
+    let files = ["bestpos.gps", "BESTUTMBIN.GPS", "OneEach.GPS", "OneEach.ASC", "test2_rcvr1.dat"];
+    let output = run(reader(&bootstrap).arg("replay").args(files.map(fixture)));
+    assert!(output.status.success());
+    let expected: BTreeMap<&str, Vec<(Format, Vec<u8>)>> =
+        files.iter().map(|f| (*f, frames_of(f))).collect();
+    let total: usize = expected.values().map(Vec::len).sum();
+    let messages = consume(&bootstrap, TOPIC, total, Duration::from_secs(30));
+    assert_eq!(messages.len(), total, "every frame once");
+    let groups = by_key(&messages);
+    assert_eq!(groups.keys().map(String::as_str).collect::<Vec<_>>(), {
+        let mut keys: Vec<&str> = files.to_vec();
+        keys.sort();
+        keys
+    });
+    for (file, frames) in &expected {
+        let received = &groups[*file];
+        assert_eq!(received.len(), frames.len(), "{file}");
+        for (message, (format, bytes)) in received.iter().zip(frames) {
+            assert_message_is_frame(message, *format, bytes, file);
+        }
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("delivered={total}")), "report of what was delivered");
+}
+
+#[test]
+fn an_outage_of_every_broker_loses_and_duplicates_nothing() {
+    let cluster = cluster(TOPIC, 2);
+    let bootstrap = cluster.bootstrap_servers();
+    let expected = frames_of("test2_rcvr1.dat");
+    // 436 s of GPS time at 60x: about 7 s, with the brokers down for 4 s in the middle.
+    let child = reader(&bootstrap)
+        .args([
+            "replay",
+            "--replay-speed",
+            "60",
+            "--receiver-id",
+            "rover",
+            &fixture("test2_rcvr1.dat"),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    for broker in 1..=3 {
+        cluster.broker_down(broker).unwrap();
+    }
+    std::thread::sleep(Duration::from_secs(4));
+    for broker in 1..=3 {
+        cluster.broker_up(broker).unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success());
+    let messages = consume(&bootstrap, TOPIC, expected.len(), Duration::from_secs(30));
+    assert_eq!(messages.len(), expected.len(), "nothing lost, nothing duplicated");
+    for (message, (format, bytes)) in by_key(&messages)["rover"].iter().zip(&expected) {
+        assert_message_is_frame(message, *format, bytes, "rover");
+    }
+}
+
+#[test]
+fn the_filter_keeps_only_the_named_logs() {
+    let cluster = cluster(TOPIC, 1);
+    let bootstrap = cluster.bootstrap_servers();
+    let output = run(reader(&bootstrap).args([
+        "replay",
+        "--filter-include",
+        "BESTXYZ",
+        &fixture("test2_rcvr1.dat"),
+    ]));
+    assert!(output.status.success());
+    let messages = consume(&bootstrap, TOPIC, 448, Duration::from_secs(20));
+    assert_eq!(messages.len(), 448);
+    assert!(messages.iter().all(|m| m.headers["log"] == "BESTXYZ"));
+}
+
+#[test]
+fn sighup_changes_the_filter_without_losing_or_repeating_a_frame() {
+    let cluster = cluster(TOPIC, 1);
+    let bootstrap = cluster.bootstrap_servers();
+    let dir = std::env::temp_dir().join(format!("reader-sighup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("reader.toml");
+    std::fs::write(&config, "[filter]\ninclude = [\"BESTXYZ\"]\n").unwrap();
+    let child = reader(&bootstrap)
+        .args(["replay", "--replay-speed", "100", "--config"])
+        .arg(&config)
+        .arg(fixture("test2_rcvr1.dat"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    std::fs::write(&config, "[filter]\ninclude = [\"BESTXYZ\", \"RANGECMP\"]\n").unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("SIGHUP: reloaded the log filter"), "{stderr}");
+    let all = frames_of("test2_rcvr1.dat");
+    let messages = consume(&bootstrap, TOPIC, 448 + 1, Duration::from_secs(20));
+    // Positions in the file of the frames that came through.
+    let received: Vec<usize> = messages
+        .iter()
+        .map(|m| all.iter().position(|(_, f)| *f == m.value).expect("a frame of the file"))
+        .collect();
+    let first = received
+        .iter()
+        .copied()
+        .find(|&i| log_id(&all[i].1) == 140)
+        .expect("RANGECMP after the reload");
+    // Before the first RANGECMP that came through: every BESTXYZ and nothing else; from it on,
+    // every BESTXYZ and RANGECMP (GPSEPHEM was never included).
+    let expected: Vec<usize> = (0..all.len())
+        .filter(|&i| match log_id(&all[i].1) {
+            241 => true,
+            140 => i >= first,
+            _ => false,
+        })
+        .collect();
+    assert_eq!(received, expected);
+    assert!(first > 0 && first < all.len() - 100, "the switch happened during the replay");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The message id of a binary frame.
+fn log_id(frame: &[u8]) -> u16 {
+    u16::from_le_bytes([frame[4], frame[5]])
+}
+
+#[test]
+fn sigterm_stops_reading_and_delivers_what_was_read() {
+    let cluster = cluster(TOPIC, 1);
+    let bootstrap = cluster.bootstrap_servers();
+    let child = reader(&bootstrap)
+        .args([
+            "replay",
+            "--replay-speed",
+            "20",
+            "--log-format",
+            "json",
+            &fixture("test2_rcvr1.dat"),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let report: serde_json::Value = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["fields"]["message"] == "finished")
+        .expect("a final report");
+    let delivered = report["fields"]["delivered"].as_u64().unwrap();
+    assert!(delivered > 0 && delivered < 897, "stopped part way: {delivered}");
+    assert_eq!(report["fields"]["undelivered"], 0);
+    let messages = consume(&bootstrap, TOPIC, delivered as usize, Duration::from_secs(20));
+    assert_eq!(messages.len() as u64, delivered);
+}
+
+#[test]
+fn errors_a_user_can_act_on() {
+    let cluster = cluster(TOPIC, 1);
+    let bootstrap = cluster.bootstrap_servers();
+    let missing = run(reader(&bootstrap).args([
+        "replay",
+        "--kafka-topic",
+        "no.such.topic",
+        &fixture("bestpos.gps"),
+    ]));
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("topic no.such.topic does not exist")
+    );
+
+    let unreachable = run(reader("127.0.0.1:1").args([
+        "replay",
+        "--kafka-connect-timeout",
+        "1s",
+        &fixture("bestpos.gps"),
+    ]));
+    assert_eq!(unreachable.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&unreachable.stderr).contains("cannot reach Kafka at 127.0.0.1:1")
+    );
+
+    let no_file = run(reader(&bootstrap).args(["replay", "/nonexistent.gps"]));
+    assert_eq!(no_file.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&no_file.stderr).contains("cannot open recording /nonexistent.gps")
+    );
+
+    let no_device = run(reader(&bootstrap).args([
+        "serial",
+        "--serial-device",
+        "/dev/nonexistent-gnss",
+        "--serial-connect-timeout",
+        "1s",
+    ]));
+    assert_eq!(no_device.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&no_device.stderr)
+            .contains("serial device /dev/nonexistent-gnss does not exist")
+    );
+
+    let bad_baud = run(reader(&bootstrap).args([
+        "serial",
+        "--serial-device",
+        "/dev/null",
+        "--serial-baud",
+        "12345",
+    ]));
+    assert_eq!(bad_baud.status.code(), Some(2));
+}
+
+/// Fetches `/metrics` over plain HTTP.
+fn scrape(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn prometheus_metrics_describe_the_run() {
+    let cluster = cluster(TOPIC, 1);
+    let bootstrap = cluster.bootstrap_servers();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = reader(&bootstrap)
+        .env("METRICS_LISTEN", format!("127.0.0.1:{port}"))
+        .args(["replay", "--replay-speed", "50", &fixture("test2_rcvr1.dat")])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let metrics = scrape(port);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let value = |line_start: &str| -> f64 {
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with(line_start))
+            .unwrap_or_else(|| panic!("no {line_start} in\n{metrics}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(metrics.starts_with("HTTP/1.") && metrics.contains(" 200 "));
+    assert!(value("reader_frames_total{log=\"RANGECMP\",format=\"binary\"}") > 0.0);
+    assert!(value("reader_frames_delivered_total") > 0.0);
+    assert!(value("reader_bytes_read_total") > 0.0);
+    assert!(value("reader_produce_latency_seconds_count") > 0.0);
+    value("reader_rejected_bytes_total{reason=\"bad_crc\"}");
+    value("reader_queue_depth");
+}

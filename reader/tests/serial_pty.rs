@@ -1,0 +1,100 @@
+//! The serial path for real: a simulated receiver on a pseudo-terminal, read by `novatel-reader
+//! serial` as its device; the terminal disappears mid-stream and comes back as a new one behind
+//! the same path (a USB receiver unplugged and plugged in again).
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::kafka::{cluster, consume};
+
+fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_novatel-reader"));
+    command
+        .env_clear()
+        .env("METRICS_LISTEN", "off")
+        .env("RUST_LOG", "info")
+        .env("LOG_FORMAT", "json");
+    command
+}
+
+/// A simulated receiver on a new pseudo-terminal linked at `link`, for `seconds`, its GPS time
+/// starting at `start`.
+fn receiver(link: &Path, start: &str, seconds: u32) -> Child {
+    let child = binary()
+        .args(["simulate", "--simulate-output"])
+        .arg(format!("pty:{}", link.display()))
+        .args(["--simulate-start", start, "--simulate-duration", &format!("{seconds}s")])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::symlink_metadata(link).is_err() {
+        assert!(Instant::now() < deadline, "the simulator made no terminal");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+/// What a process logged as JSON, the line whose message is `message`.
+fn logged(stderr: &[u8], message: &str) -> serde_json::Value {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["fields"]["message"] == message)
+        .unwrap_or_else(|| panic!("no `{message}` in {}", String::from_utf8_lossy(stderr)))
+}
+
+#[test]
+fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
+    let cluster = cluster("gnss.frames", 1);
+    let bootstrap = cluster.bootstrap_servers();
+    let dir = std::env::temp_dir().join(format!("reader-pty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("ttyGNSS");
+    let _ = std::fs::remove_file(&link);
+
+    // The reader starts first and waits for its device to appear.
+    let reader = binary()
+        .args(["serial", "--serial-device"])
+        .arg(&link)
+        .args(["--serial-baud", "921600", "--receiver-id", "rover", "--kafka-brokers", &bootstrap])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let first = receiver(&link, "2024-06-01T00:00:00Z", 3).wait_with_output().unwrap();
+    // Unplugged for a second, then a new terminal behind the same path.
+    std::thread::sleep(Duration::from_secs(1));
+    let second = receiver(&link, "2024-06-01T01:00:00Z", 3).wait_with_output().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(reader.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let reader = reader.wait_with_output().unwrap();
+    assert!(reader.status.success(), "{}", String::from_utf8_lossy(&reader.stderr));
+    logged(&reader.stderr, "receiver connected again");
+
+    // Frames the terminal took whole; while the reader was still waiting to reconnect, frames
+    // that did not fit in the terminal's buffer were lost on the "line", as on a real port.
+    let written = |output: &std::process::Output| {
+        let stopped = logged(&output.stderr, "simulated receiver stopped");
+        stopped["fields"]["frames_written"].as_u64().unwrap() as usize
+    };
+    let (first_written, second_written) = (written(&first), written(&second));
+    let messages =
+        consume(&bootstrap, "gnss.frames", first_written + second_written, Duration::from_secs(20));
+    // Each session's frames, told apart by their GPS time (an hour apart).
+    let hour = |m: &common::kafka::Received| {
+        m.headers.get("ms").map(|ms| ms.parse::<u64>().unwrap() / 3_600_000 % 24)
+    };
+    let first_hour = hour(&messages[0]);
+    let in_first = messages.iter().filter(|m| hour(m) == first_hour).count();
+    assert_eq!(in_first, first_written, "every frame of the first connection");
+    assert_eq!(messages.len() - in_first, second_written, "every frame after reconnecting");
+    assert!(messages.iter().all(|m| m.key == "rover"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
