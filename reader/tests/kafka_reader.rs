@@ -339,3 +339,28 @@ fn prometheus_metrics_describe_the_run() {
     value("reader_rejected_bytes_total{reason=\"bad_crc\"}");
     value("reader_queue_depth");
 }
+
+#[test]
+fn replay_loops_until_stopped() {
+    let cluster = cluster(TOPIC, 1);
+    let bootstrap = cluster.bootstrap_servers();
+    let once = frames_of("bestpos.gps");
+    let child = reader(&bootstrap)
+        .args(["replay", "--replay-loop", "--replay-speed", "10", &fixture("bestpos.gps")])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The recording spans 8 s of GPS time: at 10x, a loop every 0.8 s.
+    std::thread::sleep(Duration::from_secs(3));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let messages = consume(&bootstrap, TOPIC, 2 * once.len(), Duration::from_secs(10));
+    assert!(messages.len() >= 2 * once.len(), "looped at least twice: {}", messages.len());
+    for (message, (_, bytes)) in messages.iter().zip(once.iter().cycle()) {
+        assert_eq!(&message.value, bytes);
+    }
+}

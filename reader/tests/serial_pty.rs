@@ -61,6 +61,12 @@ fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
         .args(["serial", "--serial-device"])
         .arg(&link)
         .args(["--serial-baud", "921600", "--receiver-id", "rover", "--kafka-brokers", &bootstrap])
+        .args([
+            "--serial-command",
+            "UNLOGALL THISPORT",
+            "--serial-command",
+            "LOG BESTPOSB ONTIME 0.05",
+        ])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -85,6 +91,23 @@ fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
         stopped["fields"]["frames_written"].as_u64().unwrap() as usize
     };
     let (first_written, second_written) = (written(&first), written(&second));
+    // The commands went to the receiver on each connect, in order; its replies (`<OK`, `[COM1]`)
+    // were not taken for logs.
+    for session in [&first, &second] {
+        let received: Vec<String> = String::from_utf8_lossy(&session.stderr)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["fields"]["message"] == "received a command")
+            .map(|v| v["fields"]["command"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(received, ["UNLOGALL THISPORT", "LOG BESTPOSB ONTIME 0.05"]);
+    }
+    let finished = logged(&reader.stderr, "finished");
+    let unframed = finished["fields"]["rejected_unframed"].as_u64().unwrap();
+    assert!(
+        unframed >= 2 * "<OK\r\n[COM1]".len() as u64,
+        "replies counted as bytes between frames"
+    );
     let messages =
         consume(&bootstrap, "gnss.frames", first_written + second_written, Duration::from_secs(20));
     // Each session's frames, told apart by their GPS time (an hour apart).

@@ -2,7 +2,7 @@
 //! pseudo-terminal that a `serial` reader can open as if it were a receiver's port.
 
 use std::fs::File;
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -291,7 +291,9 @@ fn pump(
 ) -> std::io::Result<(u64, u64)> {
     let started = Instant::now();
     let (mut written, mut lost, mut frame) = (0u64, 0u64, Vec::new());
+    let mut commands = Vec::new();
     while !stop.is_cancelled() && duration.is_none_or(|d| sim.elapsed_ms() < d.as_millis() as u64) {
+        answer_commands(&mut master, &mut commands)?;
         if let Some(speed) = speed {
             let due = started + Duration::from_secs_f64(sim.elapsed_ms() as f64 / 1000.0 / speed);
             std::thread::sleep(due.saturating_duration_since(Instant::now()));
@@ -313,6 +315,35 @@ fn pump(
     // Closing the terminal discards what a reader has not taken yet: give it a moment.
     std::thread::sleep(Duration::from_millis(300));
     Ok((written, lost))
+}
+
+/// Reads what the reader sent and answers each command line as a receiver's console does: `<OK`
+/// and a port prompt (bytes the reader must recognise as not being logs).
+fn answer_commands(master: &mut File, pending: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut buf = [0u8; 512];
+    loop {
+        match master.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => pending.extend_from_slice(&buf[..n]),
+            Err(e)
+                if e.kind() == ErrorKind::WouldBlock
+                    || e.raw_os_error() == Some(nix::libc::EIO) =>
+            {
+                break;
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    while let Some(end) = pending.iter().position(|&b| b == b'\n' || b == b'\r') {
+        let line: Vec<u8> = pending.drain(..=end).collect();
+        let command = String::from_utf8_lossy(&line).trim().to_owned();
+        if !command.is_empty() {
+            info!(command, "received a command");
+            write_some(master, b"<OK\r\n[COM1]")?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes as much of `bytes` as the terminal takes now.
