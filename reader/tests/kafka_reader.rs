@@ -9,6 +9,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::kafka::{Received, by_key, cluster, consume};
+use common::{logged, send_signal};
+use nix::sys::signal::Signal;
 use novatel_reader::novatel::{Event, Format, Frame, frames, header};
 
 const TOPIC: &str = "gnss.frames";
@@ -163,11 +165,7 @@ fn sighup_changes_the_filter_without_losing_or_repeating_a_frame() {
         .unwrap();
     std::thread::sleep(Duration::from_secs(2));
     std::fs::write(&config, "[filter]\ninclude = [\"BESTXYZ\", \"RANGECMP\"]\n").unwrap();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGHUP,
-    )
-    .unwrap();
+    send_signal(&child, Signal::SIGHUP);
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -220,19 +218,11 @@ fn sigterm_stops_reading_and_delivers_what_was_read() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_secs(2));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    send_signal(&child, Signal::SIGTERM);
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    let report: serde_json::Value = stderr
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["fields"]["message"] == "finished")
-        .expect("a final report");
+    let report = logged(&output.stderr, "finished");
     let delivered = report["fields"]["delivered"].as_u64().unwrap();
     assert!(delivered > 0 && delivered < 897, "stopped part way: {delivered}");
     assert_eq!(report["fields"]["undelivered"], 0);
@@ -318,11 +308,7 @@ fn prometheus_metrics_describe_the_run() {
         .unwrap();
     std::thread::sleep(Duration::from_secs(3));
     let metrics = scrape(port);
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    send_signal(&child, Signal::SIGTERM);
     assert!(child.wait_with_output().unwrap().status.success());
     let value = |line_start: &str| -> f64 {
         let line = metrics
@@ -352,11 +338,7 @@ fn replay_loops_until_stopped() {
         .unwrap();
     // The recording spans 8 s of GPS time: at 10x, a loop every 0.8 s.
     std::thread::sleep(Duration::from_secs(3));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    send_signal(&child, Signal::SIGTERM);
     assert!(child.wait_with_output().unwrap().status.success());
     let messages = consume(&bootstrap, TOPIC, 2 * once.len(), Duration::from_secs(10));
     assert!(messages.len() >= 2 * once.len(), "looped at least twice: {}", messages.len());

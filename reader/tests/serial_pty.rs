@@ -9,6 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::kafka::{cluster, consume};
+use common::{logged, send_signal};
+use nix::sys::signal::Signal;
 
 fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_novatel-reader"));
@@ -36,15 +38,6 @@ fn receiver(link: &Path, start: &str, seconds: u32) -> Child {
         std::thread::sleep(Duration::from_millis(20));
     }
     child
-}
-
-/// What a process logged as JSON, the line whose message is `message`.
-fn logged(stderr: &[u8], message: &str) -> serde_json::Value {
-    String::from_utf8_lossy(stderr)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["fields"]["message"] == message)
-        .unwrap_or_else(|| panic!("no `{message}` in {}", String::from_utf8_lossy(stderr)))
 }
 
 #[test]
@@ -75,11 +68,7 @@ fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
     std::thread::sleep(Duration::from_secs(1));
     let second = receiver(&link, "2024-06-01T01:00:00Z", 3).wait_with_output().unwrap();
     std::thread::sleep(Duration::from_millis(500));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(reader.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    send_signal(&reader, Signal::SIGTERM);
     let reader = reader.wait_with_output().unwrap();
     assert!(reader.status.success(), "{}", String::from_utf8_lossy(&reader.stderr));
     logged(&reader.stderr, "receiver connected again");

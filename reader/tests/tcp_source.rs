@@ -10,6 +10,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::kafka::{cluster, consume};
+use common::{logged, send_signal};
+use nix::sys::signal::Signal;
 use novatel_reader::novatel::{Event, frames};
 use novatel_reader::simulate::{Config, Simulator};
 
@@ -21,14 +23,6 @@ fn reader(bootstrap: &str) -> Command {
         .env("METRICS_LISTEN", "off")
         .env("LOG_FORMAT", "json");
     command
-}
-
-fn sigterm(child: &std::process::Child) {
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
 }
 
 /// Accepts a connection and reads the reader's command line.
@@ -82,7 +76,7 @@ fn a_dropped_connection_is_made_again_and_nothing_is_lost() {
         .spawn()
         .unwrap();
     let commands = server.join().unwrap();
-    sigterm(&child);
+    send_signal(&child, Signal::SIGTERM);
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(commands, ["LOG RANGECMPB ONTIME 1"; 2]);
@@ -133,7 +127,7 @@ fn a_live_receiver_outpacing_a_dead_kafka_drops_counts_and_reports() {
         cluster.broker_down(broker).unwrap();
     }
     std::thread::sleep(Duration::from_secs(3));
-    sigterm(&child);
+    send_signal(&child, Signal::SIGTERM);
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "undelivered frames make the exit status non-zero");
@@ -141,11 +135,7 @@ fn a_live_receiver_outpacing_a_dead_kafka_drops_counts_and_reports() {
         stderr.contains("Kafka buffer full: dropping frames from the live receiver"),
         "{stderr}"
     );
-    let report = stderr
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["fields"]["message"] == "finished")
-        .unwrap();
+    let report = logged(&output.stderr, "finished");
     let dropped = report["fields"]["dropped"].as_u64().unwrap();
     let frames = report["fields"]["frames"].as_u64().unwrap();
     let produced = report["fields"]["produced"].as_u64().unwrap();

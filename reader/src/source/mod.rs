@@ -46,11 +46,8 @@ pub enum SourceError {
          receiver is plugged in and powered"
     )]
     DeviceNotFound { path: PathBuf },
-    #[error(
-        "permission denied opening {path}{group}; add the user to that group (sudo usermod -aG \
-         <group> $USER) and log in again, or run with access to the device"
-    )]
-    PermissionDenied { path: PathBuf, group: String },
+    #[error("permission denied opening {path}; {}", join_advice(.group.as_deref()))]
+    PermissionDenied { path: PathBuf, group: Option<String> },
     #[error("cannot open {what}")]
     Open {
         what: String,
@@ -63,6 +60,15 @@ pub enum SourceError {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn join_advice(group: Option<&str>) -> String {
+    match group {
+        Some(group) => format!(
+            "it belongs to group {group}: add the user to it (sudo usermod -aG {group} $USER) and log in again"
+        ),
+        None => "give the user read and write access to it (usually by joining its group, such as dialout)".into(),
+    }
 }
 
 /// Any source, so the pipeline needs no trait objects.

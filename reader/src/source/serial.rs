@@ -76,6 +76,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn permission_denied_names_the_group_to_join() {
+        let denied = tokio_serial::Error::new(
+            tokio_serial::ErrorKind::Io(std::io::ErrorKind::PermissionDenied),
+            "Permission denied",
+        );
+        let ConnectError::Fatal(error) = classify(Path::new("/etc/passwd"), denied) else {
+            panic!("permission denied must not be retried");
+        };
+        assert_eq!(
+            error.to_string(),
+            "permission denied opening /etc/passwd; it belongs to group root: add the user to it (sudo \
+             usermod -aG root $USER) and log in again"
+        );
+        let missing =
+            tokio_serial::Error::new(tokio_serial::ErrorKind::Io(std::io::ErrorKind::NotFound), "");
+        assert!(matches!(
+            classify(Path::new("/dev/x"), missing),
+            ConnectError::Retry(SourceError::DeviceNotFound { .. })
+        ));
+    }
+
+    #[test]
     fn group_of_a_file() {
         // /etc/passwd belongs to root's group on Debian.
         assert_eq!(owning_group(Path::new("/etc/passwd")).as_deref(), Some("root"));

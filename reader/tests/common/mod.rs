@@ -9,6 +9,20 @@ use std::path::PathBuf;
 use novatel_reader::novatel::{Event, Log, Message, decode, frames};
 use serde_json::Value;
 
+/// The JSON log line (`--log-format json`) whose message is `message`.
+pub fn logged(stderr: &[u8], message: &str) -> Value {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["fields"]["message"] == message)
+        .unwrap_or_else(|| panic!("no `{message}` in {}", String::from_utf8_lossy(stderr)))
+}
+
+/// Sends `signal` to a child process.
+pub fn send_signal(child: &std::process::Child, signal: nix::sys::signal::Signal) {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+}
+
 pub fn fixture_path(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(path)
 }
