@@ -44,8 +44,7 @@ fn classify(device: &Path, error: tokio_serial::Error) -> ConnectError {
             ConnectError::Retry(SourceError::DeviceNotFound { path: device.to_owned() })
         }
         tokio_serial::ErrorKind::Io(ErrorKind::PermissionDenied) => {
-            let group =
-                owning_group(device).map_or_else(String::new, |g| format!(" (owned by group {g})"));
+            let group = owning_group(device);
             ConnectError::Fatal(SourceError::PermissionDenied { path: device.to_owned(), group })
         }
         tokio_serial::ErrorKind::NoDevice => ConnectError::Retry(SourceError::Open {
