@@ -186,31 +186,28 @@ pub struct SimulateFile {
 
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        toml::from_str(&text)
-            .map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })
+        load_file(path)
     }
 }
 
-/// Resolves settings of one subcommand: its parsed command line (which clap filled from the
-/// environment too), the config file, and defaults.
-pub struct Resolver<'a> {
+/// Resolves settings of one command: its parsed command line (which clap filled from the
+/// environment too), a config file of type `F`, and defaults.
+pub struct Resolver<'a, F = ConfigFile> {
     matches: &'a ArgMatches,
     command: &'a Command,
-    pub file: ConfigFile,
+    pub file: F,
     pub file_path: Option<PathBuf>,
 }
 
-impl<'a> Resolver<'a> {
+impl<'a, F: serde::de::DeserializeOwned + Default> Resolver<'a, F> {
     pub fn new(
         matches: &'a ArgMatches,
         command: &'a Command,
         file_path: Option<PathBuf>,
     ) -> Result<Self, ConfigError> {
         let file = match &file_path {
-            Some(path) => ConfigFile::load(path)?,
-            None => ConfigFile::default(),
+            Some(path) => load_file(path)?,
+            None => F::default(),
         };
         Ok(Resolver { matches, command, file, file_path })
     }
@@ -227,7 +224,8 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn origin_of(&self, id: &str) -> Origin {
+    /// Where a value given for argument `id` came from: the command line or a variable.
+    pub fn origin_of(&self, id: &str) -> Origin {
         match self.matches.value_source(id) {
             Some(ValueSource::EnvVariable) => {
                 let name = self
@@ -241,6 +239,97 @@ impl<'a> Resolver<'a> {
             _ => Origin::CommandLine,
         }
     }
+
+    /// Kafka bootstrap servers from argument `id`, the file, `KAFKA_HOST` or the default.
+    pub fn kafka_brokers(
+        &self,
+        id: &str,
+        in_file: Option<String>,
+    ) -> Result<Setting<String>, ConfigError> {
+        let given = self.matches.try_get_one::<String>(id).ok().flatten().cloned();
+        let mut brokers = self.get(id, given, in_file, DEFAULT_BROKERS.to_owned());
+        if brokers.origin == Origin::Default
+            && let Ok(host) = std::env::var("KAFKA_HOST")
+        {
+            brokers = Setting { value: host, origin: Origin::Environment("KAFKA_HOST".into()) };
+        }
+        if brokers.value.split(',').any(|b| b.trim().is_empty()) {
+            return Err(invalid(
+                "kafka.brokers",
+                &brokers.value,
+                "expected host:port[,host:port...]",
+            ));
+        }
+        Ok(brokers)
+    }
+
+    /// A Kafka topic name from argument `id`, the file or the default.
+    pub fn kafka_topic(
+        &self,
+        id: &str,
+        in_file: Option<String>,
+    ) -> Result<Setting<String>, ConfigError> {
+        let given = self.matches.try_get_one::<String>(id).ok().flatten().cloned();
+        let topic = self.get(id, given, in_file, DEFAULT_TOPIC.to_owned());
+        let valid = !topic.value.is_empty()
+            && topic.value.len() <= 249
+            && topic.value.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !valid {
+            return Err(invalid(
+                "kafka.topic",
+                &topic.value,
+                "use letters, digits, '.', '_' and '-'",
+            ));
+        }
+        Ok(topic)
+    }
+
+    /// librdkafka properties: the file's table, then `key=value` pairs of argument `id` over it.
+    pub fn kafka_properties(
+        &self,
+        id: &str,
+        in_file: &BTreeMap<String, String>,
+    ) -> Result<Vec<(String, Setting<String>)>, ConfigError> {
+        let mut properties: BTreeMap<String, Setting<String>> = in_file
+            .iter()
+            .map(|(k, v)| (k.clone(), Setting { value: v.clone(), origin: Origin::ConfigFile }))
+            .collect();
+        for pair in self.matches.try_get_many::<String>(id).ok().flatten().into_iter().flatten() {
+            let (key, value) = pair.split_once('=').ok_or_else(|| {
+                invalid("kafka.properties", pair, "expected key=value, e.g. -X acks=all")
+            })?;
+            properties.insert(
+                key.trim().to_owned(),
+                Setting { value: value.to_owned(), origin: self.origin_of(id) },
+            );
+        }
+        Ok(properties.into_iter().collect())
+    }
+
+    /// A `/metrics` address (or `off`) from argument `id`, the file or `default`.
+    pub fn metrics_listen(
+        &self,
+        id: &str,
+        in_file: Option<String>,
+        default: &str,
+    ) -> Result<Setting<Option<SocketAddr>>, ConfigError> {
+        let given = self.matches.try_get_one::<String>(id).ok().flatten().cloned();
+        let listen = self.get(id, given, in_file, default.to_owned());
+        let value = match listen.value.as_str() {
+            "off" | "" => None,
+            address => Some(address.parse().map_err(|_| {
+                invalid("metrics.listen", address, "expected ip:port such as 0.0.0.0:9187, or off")
+            })?),
+        };
+        Ok(Setting { value, origin: listen.origin })
+    }
+}
+
+fn load_file<F: serde::de::DeserializeOwned>(path: &Path) -> Result<F, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+    toml::from_str(&text)
+        .map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })
 }
 
 /// Settings every producing command has.
@@ -343,42 +432,8 @@ const MIN_BUFFER_BYTES: u64 = 1024 * 1024;
 impl Common {
     pub fn resolve(args: &CommonArgs, r: &Resolver<'_>) -> Result<Self, ConfigError> {
         let file = &r.file;
-        let mut brokers = r.get(
-            "kafka_brokers",
-            args.kafka_brokers.clone(),
-            file.kafka.brokers.clone(),
-            DEFAULT_BROKERS.to_owned(),
-        );
-        if brokers.origin == Origin::Default
-            && let Ok(host) = std::env::var("KAFKA_HOST")
-        {
-            brokers = Setting { value: host, origin: Origin::Environment("KAFKA_HOST".into()) };
-        }
-        if brokers.value.split(',').any(|b| b.trim().is_empty()) {
-            return Err(invalid(
-                "kafka.brokers",
-                &brokers.value,
-                "expected host:port[,host:port...]",
-            ));
-        }
-        let topic = r.get(
-            "kafka_topic",
-            args.kafka_topic.clone(),
-            file.kafka.topic.clone(),
-            DEFAULT_TOPIC.to_owned(),
-        );
-        let valid_topic = |t: &str| {
-            !t.is_empty()
-                && t.len() <= 249
-                && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-        };
-        if !valid_topic(&topic.value) {
-            return Err(invalid(
-                "kafka.topic",
-                &topic.value,
-                "use letters, digits, '.', '_' and '-'",
-            ));
-        }
+        let brokers = r.kafka_brokers("kafka_brokers", file.kafka.brokers.clone())?;
+        let topic = r.kafka_topic("kafka_topic", file.kafka.topic.clone())?;
         let compression = r.get(
             "kafka_compression",
             args.kafka_compression,
@@ -415,19 +470,7 @@ impl Common {
             value: parse_duration("kafka.flush_timeout", &flush_timeout.value)?,
             origin: flush_timeout.origin,
         };
-        let mut properties: BTreeMap<String, Setting<String>> = file
-            .kafka
-            .properties
-            .iter()
-            .map(|(k, v)| (k.clone(), Setting { value: v.clone(), origin: Origin::ConfigFile }))
-            .collect();
-        for pair in &args.kafka_properties {
-            let (key, value) = pair.split_once('=').ok_or_else(|| {
-                invalid("kafka.properties", pair, "expected key=value, e.g. -X acks=all")
-            })?;
-            let origin = r.origin_of("kafka_properties");
-            properties.insert(key.trim().to_owned(), Setting { value: value.to_owned(), origin });
-        }
+        let properties = r.kafka_properties("kafka_properties", &file.kafka.properties)?;
         let include = r.get(
             "filter_include",
             args.filter_include.clone(),
@@ -441,25 +484,11 @@ impl Common {
             vec![],
         );
         let filter = filter_setting(include, exclude);
-        let metrics_listen = r.get(
+        let metrics_listen = r.metrics_listen(
             "metrics_listen",
-            args.metrics_listen.clone(),
             file.metrics.listen.clone(),
-            DEFAULT_METRICS_LISTEN.to_owned(),
-        );
-        let metrics_listen = Setting {
-            value: match metrics_listen.value.as_str() {
-                "off" | "" => None,
-                address => Some(address.parse().map_err(|_| {
-                    invalid(
-                        "metrics.listen",
-                        address,
-                        "expected ip:port such as 0.0.0.0:9187, or off",
-                    )
-                })?),
-            },
-            origin: metrics_listen.origin,
-        };
+            DEFAULT_METRICS_LISTEN,
+        )?;
         let log_format = r.get("log_format", args.log_format, file.log.format, LogFormat::Human);
         let receiver_id = match r.get(
             "receiver_id",
@@ -482,7 +511,7 @@ impl Common {
                 buffer_bytes,
                 connect_timeout,
                 flush_timeout,
-                properties: properties.into_iter().collect(),
+                properties,
             },
             filter,
             metrics_listen,

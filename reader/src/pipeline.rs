@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use crate::filter::LogFilter;
+use crate::kafka::record::RejectedRecord;
 use crate::kafka::{FrameProducer, FrameRecord};
 use crate::novatel::{Event, Format, Framer, RejectReason, header, ids};
 use crate::source::{Chunk, Source, SourceError};
@@ -126,6 +127,12 @@ impl Pipeline {
             let frame = match event {
                 Event::Frame(frame) => frame,
                 Event::Rejected(rejected) => {
+                    let report = RejectedRecord {
+                        receiver,
+                        reason: rejected.reason,
+                        bytes: rejected.bytes.len() as u64,
+                    };
+                    self.producer.send_rejected(&report).await;
                     counters.rejected(rejected.reason, rejected.bytes.len() as u64);
                     totals.rejected[reason_index(rejected.reason)] += rejected.bytes.len() as u64;
                     match rejected.reason {

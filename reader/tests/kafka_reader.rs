@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::kafka::{Received, by_key, cluster, consume};
+use common::kafka::{Received, by_key, cluster, consume, consume_split};
 use common::{logged, send_signal};
 use nix::sys::signal::Signal;
 use novatel_reader::novatel::{Event, Format, Frame, frames, header};
@@ -77,8 +77,23 @@ fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
     let expected: BTreeMap<&str, Vec<(Format, Vec<u8>)>> =
         files.iter().map(|f| (*f, frames_of(f))).collect();
     let total: usize = expected.values().map(Vec::len).sum();
-    let messages = consume(&bootstrap, TOPIC, total, Duration::from_secs(30));
+    let (messages, reports) = consume_split(&bootstrap, TOPIC, total, Duration::from_secs(30));
     assert_eq!(messages.len(), total, "every frame once");
+    // Rejected bytes are reported per receiver; the expected files count them independently.
+    for file in files {
+        let expected: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{}.expected.json", fixture(file))).unwrap(),
+        )
+        .unwrap();
+        let rejected: u64 =
+            expected["rejected"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+        let reported: u64 = reports
+            .iter()
+            .filter(|r| r.key == file)
+            .map(|r| r.headers["bytes"].parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(reported, rejected, "{file}: reported rejected bytes");
+    }
     let groups = by_key(&messages);
     assert_eq!(groups.keys().map(String::as_str).collect::<Vec<_>>(), {
         let mut keys: Vec<&str> = files.to_vec();

@@ -9,12 +9,13 @@ use metrics::{Counter, Histogram, counter, histogram};
 use rdkafka::client::ClientContext;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::types::RDKafkaRespErr;
 use thiserror::Error;
 use tracing::{debug, error, info, warn};
 
-use super::record::FrameRecord;
+use super::record::{FrameRecord, RejectedRecord};
 use crate::config::{KafkaSettings, is_secret};
 use crate::telemetry::{self, RateLimit};
 
@@ -108,12 +109,14 @@ impl ClientContext for Context {
 }
 
 impl ProducerContext for Context {
-    /// Microseconds since the producer started, when the frame was queued.
+    /// When the message was queued (microseconds since the producer started), shifted left by
+    /// one; the low bit is set for frames (clear for reports of rejected bytes).
     type DeliveryOpaque = usize;
 
-    fn delivery(&self, result: &DeliveryResult<'_>, queued_us: usize) {
+    fn delivery(&self, result: &DeliveryResult<'_>, opaque: usize) {
+        let (queued_us, frame) = (opaque >> 1, opaque & 1 == 1);
         match result {
-            Ok(message) => {
+            Ok(message) if frame => {
                 let bytes = message.payload_len() as u64;
                 self.delivery.delivered.fetch_add(1, Ordering::Relaxed);
                 self.delivery.delivered_bytes.fetch_add(bytes, Ordering::Relaxed);
@@ -122,15 +125,22 @@ impl ProducerContext for Context {
                 let now_us = self.started.elapsed().as_micros() as usize;
                 self.latency.record(now_us.saturating_sub(queued_us) as f64 / 1e6);
             }
+            Ok(_) => {}
             Err((error, _)) => {
-                self.delivery.failed.fetch_add(1, Ordering::Relaxed);
+                if frame {
+                    self.delivery.failed.fetch_add(1, Ordering::Relaxed);
+                }
                 self.errors.increment(1);
                 if let Some(suppressed) = self.error_log.check() {
-                    error!(%error, suppressed, "a frame could not be delivered to Kafka");
+                    error!(%error, suppressed, "a message could not be delivered to Kafka");
                 }
             }
         }
     }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Produces frames to one topic.
@@ -263,25 +273,51 @@ impl FrameProducer {
     /// Queues a frame. With [`WhenFull::Wait`] this waits while the buffer is full; with
     /// [`WhenFull::Drop`] the frame is dropped and counted.
     pub async fn send(&self, record: &FrameRecord<'_>) -> Sent {
-        let now_ms =
-            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-        let queued_us = self.started.elapsed().as_micros() as usize;
-        let mut base = BaseRecord::with_opaque_to(&self.topic, queued_us)
-            .key(record.receiver)
-            .payload(record.bytes)
-            .timestamp(record.timestamp_ms(now_ms))
-            .headers(record.headers());
+        let now = now_ms();
+        self.send_message(
+            record.receiver,
+            record.bytes,
+            record.timestamp_ms(now),
+            record.headers(),
+            true,
+        )
+        .await
+    }
+
+    /// Queues a report of rejected bytes (see the message contract); not counted as a frame.
+    pub async fn send_rejected(&self, record: &RejectedRecord<'_>) -> Sent {
+        self.send_message(record.receiver, &[], now_ms(), record.headers(), false).await
+    }
+
+    async fn send_message(
+        &self,
+        key: &str,
+        value: &[u8],
+        timestamp_ms: i64,
+        headers: OwnedHeaders,
+        frame: bool,
+    ) -> Sent {
+        let opaque = (self.started.elapsed().as_micros() as usize) << 1 | usize::from(frame);
+        let mut base = BaseRecord::with_opaque_to(&self.topic, opaque)
+            .key(key)
+            .payload(value)
+            .timestamp(timestamp_ms)
+            .headers(headers);
         loop {
             match self.producer.send(base) {
                 Ok(()) => {
-                    self.delivery.produced.fetch_add(1, Ordering::Relaxed);
-                    self.produced.increment(1);
+                    if frame {
+                        self.delivery.produced.fetch_add(1, Ordering::Relaxed);
+                        self.produced.increment(1);
+                    }
                     return Sent::Queued;
                 }
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
                     if self.when_full == WhenFull::Drop {
-                        self.delivery.dropped.fetch_add(1, Ordering::Relaxed);
-                        self.dropped.increment(1);
+                        if frame {
+                            self.delivery.dropped.fetch_add(1, Ordering::Relaxed);
+                            self.dropped.increment(1);
+                        }
                         if let Some(suppressed) = self.drop_log.check() {
                             warn!(
                                 suppressed,
@@ -295,9 +331,11 @@ impl FrameProducer {
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
                 Err((error, _)) => {
-                    self.delivery.failed.fetch_add(1, Ordering::Relaxed);
+                    if frame {
+                        self.delivery.failed.fetch_add(1, Ordering::Relaxed);
+                    }
                     if let Some(suppressed) = self.drop_log.check() {
-                        error!(%error, suppressed, "Kafka refused a frame");
+                        error!(%error, suppressed, "Kafka refused a message");
                     }
                     return Sent::Failed;
                 }

@@ -8,10 +8,15 @@
 //! - headers, all UTF-8 text: `log` (name, e.g. `BESTPOS`), `id` (message id, absent when
 //!   unknown), `format` (`binary`, `short_binary`, `ascii`, `short_ascii`, `abbreviated`, `nmea`),
 //!   `week` and `ms` (GPS week and milliseconds, absent for NMEA), `receiver`.
+//!
+//! Bytes the reader rejected are reported on the same topic, so that data quality can be followed
+//! downstream: an empty value, the receiver as key, the time of reading as timestamp, and headers
+//! `kind` = `rejected`, `reason` (`bad_crc`, `oversize`, `unframed`, `truncated`), `bytes` (how
+//! many) and `receiver`. Frame messages have no `kind` header.
 
 use rdkafka::message::{Header, OwnedHeaders};
 
-use crate::novatel::{Format, Header as FrameHeader};
+use crate::novatel::{Format, Header as FrameHeader, RejectReason};
 
 pub const HEADER_LOG: &str = "log";
 pub const HEADER_ID: &str = "id";
@@ -19,6 +24,11 @@ pub const HEADER_FORMAT: &str = "format";
 pub const HEADER_WEEK: &str = "week";
 pub const HEADER_MS: &str = "ms";
 pub const HEADER_RECEIVER: &str = "receiver";
+pub const HEADER_KIND: &str = "kind";
+pub const HEADER_REASON: &str = "reason";
+pub const HEADER_BYTES: &str = "bytes";
+/// `kind` of a report of rejected bytes.
+pub const KIND_REJECTED: &str = "rejected";
 
 /// What one message carries.
 #[derive(Clone, Copy, Debug)]
@@ -57,5 +67,24 @@ impl FrameRecord<'_> {
             headers = add(headers, HEADER_MS, ms_text.format(ms));
         }
         add(headers, HEADER_RECEIVER, self.receiver)
+    }
+}
+
+/// A report of bytes the reader rejected.
+#[derive(Clone, Copy, Debug)]
+pub struct RejectedRecord<'a> {
+    pub receiver: &'a str,
+    pub reason: RejectReason,
+    pub bytes: u64,
+}
+
+impl RejectedRecord<'_> {
+    pub fn headers(&self) -> OwnedHeaders {
+        let mut count = itoa::Buffer::new();
+        OwnedHeaders::new_with_capacity(4)
+            .insert(Header { key: HEADER_KIND, value: Some(KIND_REJECTED) })
+            .insert(Header { key: HEADER_REASON, value: Some(self.reason.as_str()) })
+            .insert(Header { key: HEADER_BYTES, value: Some(count.format(self.bytes)) })
+            .insert(Header { key: HEADER_RECEIVER, value: Some(self.receiver) })
     }
 }

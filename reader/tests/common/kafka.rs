@@ -56,9 +56,19 @@ impl From<OwnedMessage> for Received {
     }
 }
 
-/// Consumes `topic` from the start until `expected` messages have come (then a moment longer, to
-/// catch duplicates) or `timeout` passes.
+/// Consumes `topic` from the start until `expected` frames have come (then a moment longer, to
+/// catch duplicates) or `timeout` passes. Returns the frames.
 pub fn consume(bootstrap: &str, topic: &str, expected: usize, timeout: Duration) -> Vec<Received> {
+    consume_split(bootstrap, topic, expected, timeout).0
+}
+
+/// Like [`consume`], returning the frames and the reports of rejected bytes.
+pub fn consume_split(
+    bootstrap: &str,
+    topic: &str,
+    expected: usize,
+    timeout: Duration,
+) -> (Vec<Received>, Vec<Received>) {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", format!("test-{}", std::process::id()))
@@ -67,18 +77,23 @@ pub fn consume(bootstrap: &str, topic: &str, expected: usize, timeout: Duration)
         .create()
         .expect("consumer");
     consumer.subscribe(&[topic]).expect("subscribe");
-    let mut out = Vec::new();
+    let (mut frames, mut reports) = (Vec::new(), Vec::new());
     let deadline = Instant::now() + timeout;
     let mut settle: Option<Instant> = None;
     while Instant::now() < deadline && settle.is_none_or(|t| Instant::now() < t) {
         if let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) {
-            out.push(Received::from(message.detach()));
+            let received = Received::from(message.detach());
+            if received.headers.get("kind").is_some_and(|k| k == "rejected") {
+                reports.push(received);
+            } else {
+                frames.push(received);
+            }
         }
-        if out.len() >= expected && settle.is_none() {
+        if frames.len() >= expected && settle.is_none() {
             settle = Some(Instant::now() + Duration::from_millis(1500));
         }
     }
-    out
+    (frames, reports)
 }
 
 /// Messages grouped by key, each group in partition order (all of a key share a partition).
