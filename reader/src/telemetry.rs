@@ -55,15 +55,18 @@ pub fn init_tracing(format: LogFormat) {
     };
 }
 
-/// Serves `/metrics` on `listen`. Must run inside the tokio runtime.
-pub fn serve_metrics(listen: SocketAddr) -> Result<(), BuildError> {
-    PrometheusBuilder::new()
-        .with_http_listener(listen)
-        .set_buckets_for_metric(
-            Matcher::Full(PRODUCE_LATENCY.to_owned()),
-            &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0],
-        )?
-        .install()
+/// Histogram buckets for latencies in seconds, 1 ms to 30 s.
+pub const LATENCY_BUCKETS: &[f64] =
+    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+/// Serves `/metrics` on `listen`, with these buckets for the named histograms (the others are
+/// summaries). Must run inside the tokio runtime.
+pub fn serve_metrics(listen: SocketAddr, histograms: &[(&str, &[f64])]) -> Result<(), BuildError> {
+    let mut builder = PrometheusBuilder::new().with_http_listener(listen);
+    for (name, buckets) in histograms {
+        builder = builder.set_buckets_for_metric(Matcher::Full((*name).to_owned()), buckets)?;
+    }
+    builder.install()
 }
 
 /// Lets a repeated message through at most once per interval, counting the ones held back.

@@ -73,7 +73,11 @@ pub fn start(common: &Common, own: Vec<(String, String, Origin)>) -> bool {
 /// Runs `jobs` to Kafka until they end or a signal stops them.
 pub async fn run(common: Common, args: &CommonArgs, jobs: Vec<Job>) -> Result<(), RunError> {
     if let Some(listen) = common.metrics_listen.value {
-        telemetry::serve_metrics(listen).map_err(|e| {
+        telemetry::serve_metrics(
+            listen,
+            &[(telemetry::PRODUCE_LATENCY, telemetry::LATENCY_BUCKETS)],
+        )
+        .map_err(|e| {
             anyhow::anyhow!(
                 "cannot serve metrics on {listen}: {e}; choose another --metrics-listen"
             )

@@ -1,0 +1,19 @@
+-- INS solutions (INSPVA, INSPVAS, INSPVAX) per receiver, window and INS status.
+-- targets: ins_1s = 1 second, ins_1m = 1 minute
+SELECT
+    receiver,
+    window_start,
+    ins_status_name,
+    kafka_partition,
+    max(kafka_offset) AS kafka_offset,
+    count(*) AS n
+FROM (
+    SELECT
+        receiver,
+        to_unixtime(date_bin(INTERVAL '{window}', to_timestamp_millis(time_ms))) AS window_start,
+        ins_status_name,
+        kafka_partition,
+        kafka_offset
+    FROM ins
+)
+GROUP BY receiver, window_start, ins_status_name, kafka_partition

@@ -1,0 +1,32 @@
+-- Observations per receiver, window, constellation and signal: how many, in how many epochs
+-- (RANGE/RANGECMP logs), satellites summed over epochs (satellites tracked = sat_epochs / epochs),
+-- C/N0 sum, min and max, and how many were phase locked.
+-- targets: signal_1s = 1 second, signal_1m = 1 minute
+SELECT
+    receiver,
+    window_start,
+    constellation,
+    signal,
+    kafka_partition,
+    max(kafka_offset) AS kafka_offset,
+    count(*) AS obs,
+    count(DISTINCT kafka_offset) AS epochs,
+    count(DISTINCT kafka_offset * 1000 + prn) AS sat_epochs,
+    sum(cn0_dbhz) AS cn0_sum,
+    min(cn0_dbhz) AS cn0_min,
+    max(cn0_dbhz) AS cn0_max,
+    sum(phase_locked) AS locked
+FROM (
+    SELECT
+        receiver,
+        to_unixtime(date_bin(INTERVAL '{window}', to_timestamp_millis(time_ms))) AS window_start,
+        constellation,
+        signal,
+        kafka_partition,
+        kafka_offset,
+        prn,
+        cn0_dbhz,
+        phase_locked
+    FROM observations
+)
+GROUP BY receiver, window_start, constellation, signal, kafka_partition

@@ -1,0 +1,217 @@
+//! The Kafka consumer: where each assigned partition resumes, decided by what ClickHouse holds.
+//!
+//! On assignment, the high-water mark of every table is read from ClickHouse. `frames` is
+//! written last in every batch, so a partition resumes after the highest offset `frames` holds;
+//! tables written before it in an interrupted batch may hold more, and those rows are left out
+//! when they come again. A partition ClickHouse holds nothing of starts where `kafka.start` says.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use metrics::gauge;
+use rdkafka::client::ClientContext;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, RebalanceProtocol};
+use rdkafka::error::KafkaError;
+use rdkafka::statistics::Statistics;
+use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaRespErr;
+use tracing::{debug, error, info, warn};
+
+use crate::config::{Settings, Start};
+use crate::metrics as m;
+use crate::sink::{Sink, SinkError};
+
+/// Highest offset per partition, per table.
+pub type Marks = HashMap<String, HashMap<i32, i64>>;
+
+/// What rebalances tell the job.
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// Partitions revoked since the job last looked: the batch being built is abandoned.
+    pub revoked: Vec<i32>,
+    /// Partitions starting at a time: their records before it (Unix ms) are skipped until the
+    /// first one at or after it.
+    pub skip_before: HashMap<i32, i64>,
+    /// The marks read at the last assignment.
+    pub marks: Marks,
+}
+
+pub struct Context {
+    pub runtime: tokio::runtime::Handle,
+    pub sink: Arc<Sink>,
+    /// Tables with Kafka offsets, `frames` among them.
+    pub tables: Vec<String>,
+    pub topic: String,
+    pub start: Start,
+    pub shared: Mutex<Shared>,
+}
+
+impl Context {
+    pub fn shared(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads every table's marks, retrying while ClickHouse is unavailable (the group waits).
+    fn read_marks(&self) -> Marks {
+        let mut delay = Duration::from_millis(200);
+        loop {
+            match self.runtime.block_on(read_marks(&self.sink, &self.tables)) {
+                Ok(marks) => return marks,
+                Err(error) => {
+                    warn!(%error, retry_in = ?delay, "cannot read what ClickHouse holds; partitions wait");
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    }
+
+    /// Where a partition ClickHouse holds nothing of starts. For a time, the broker's index
+    /// finds the first record at or after it; a broker that finds none (or cannot look it up)
+    /// leaves the partition to be read from its beginning, the records before the time skipped.
+    fn start_offset(&self, consumer: &BaseConsumer<Self>, partition: i32) -> Offset {
+        match self.start {
+            Start::Earliest => Offset::Beginning,
+            Start::Latest => Offset::End,
+            Start::Time(ms) => {
+                self.shared().skip_before.insert(partition, ms);
+                let mut query = TopicPartitionList::new();
+                let _ = query.add_partition_offset(&self.topic, partition, Offset::Offset(ms));
+                match consumer.offsets_for_times(query, Duration::from_secs(10)) {
+                    Ok(found) => match found.elements().first().map(|e| e.offset()) {
+                        Some(Offset::Offset(offset)) => Offset::Offset(offset),
+                        _ => Offset::Beginning,
+                    },
+                    Err(error) => {
+                        warn!(%error, partition, "cannot look up the start time; reading from the beginning");
+                        Offset::Beginning
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A consumer of the frames topic in the configured group, subscribed. Offsets are stored by the
+/// job once a batch is in ClickHouse, and committed from there every 5 s and at stop; where a
+/// partition resumes is decided on assignment from what ClickHouse holds.
+pub fn subscribe(
+    settings: &Settings,
+    context: Context,
+) -> Result<BaseConsumer<Context>, KafkaError> {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", &settings.kafka_brokers.value)
+        .set("group.id", &settings.kafka_group.value)
+        .set("client.id", "gnss-streamer")
+        .set("enable.auto.commit", "true")
+        .set("auto.commit.interval.ms", "5000")
+        .set("enable.auto.offset.store", "false")
+        // Only when a resume offset is no longer in the log (retention removed it).
+        .set("auto.offset.reset", "earliest")
+        .set("enable.partition.eof", "false")
+        // Prefetched records, at most 16 MiB: the bound on what waits in memory for the job.
+        .set("queued.max.messages.kbytes", "16384")
+        .set("statistics.interval.ms", "10000");
+    for (key, setting) in &settings.kafka_properties {
+        config.set(key, &setting.value);
+    }
+    let consumer: BaseConsumer<Context> = config.create_with_context(context)?;
+    consumer.subscribe(&[settings.kafka_topic.value.as_str()])?;
+    Ok(consumer)
+}
+
+/// Highest offset per partition of each table.
+pub async fn read_marks(sink: &Sink, tables: &[String]) -> Result<Marks, SinkError> {
+    let mut marks = Marks::new();
+    for table in tables {
+        marks.insert(table.clone(), sink.marks(table).await?);
+    }
+    Ok(marks)
+}
+
+impl ClientContext for Context {
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        match level {
+            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical => {
+                error!(target: "librdkafka", facility, "{message}")
+            }
+            _ => debug!(target: "librdkafka", facility, "{message}"),
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        warn!(%error, "Kafka client error: {reason}");
+    }
+
+    /// Consumer lag per partition, from librdkafka's statistics.
+    fn stats(&self, statistics: Statistics) {
+        for topic in statistics.topics.values() {
+            for (partition, p) in &topic.partitions {
+                if *partition >= 0 && p.consumer_lag >= 0 {
+                    gauge!(m::CONSUMER_LAG, "partition" => partition.to_string())
+                        .set(p.consumer_lag as f64);
+                }
+            }
+        }
+    }
+}
+
+impl ConsumerContext for Context {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        let cooperative = matches!(consumer.rebalance_protocol(), RebalanceProtocol::Cooperative);
+        let partitions: Vec<i32> =
+            tpl.elements_for_topic(&self.topic).iter().map(|e| e.partition()).collect();
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                let marks = self.read_marks();
+                let frames =
+                    marks.get(crate::rows::FramesBuilder::TABLE).cloned().unwrap_or_default();
+                let mut resumes = Vec::new();
+                for &partition in &partitions {
+                    let offset = match frames.get(&partition) {
+                        Some(&held) => Offset::Offset(held + 1),
+                        None => self.start_offset(consumer, partition),
+                    };
+                    resumes.push(format!("{partition}@{offset:?}"));
+                    if let Err(error) = tpl.set_partition_offset(&self.topic, partition, offset) {
+                        error!(%error, partition, "cannot set the resume offset");
+                    }
+                }
+                let assigned = if cooperative {
+                    consumer.incremental_assign(tpl)
+                } else {
+                    consumer.assign(tpl)
+                };
+                if let Err(error) = assigned {
+                    error!(%error, "cannot take the assigned partitions");
+                }
+                info!(partitions = ?resumes, "partitions assigned; resuming after what ClickHouse holds");
+                self.shared().marks = marks;
+            }
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                self.shared().revoked.extend(&partitions);
+                let released = if cooperative {
+                    consumer.incremental_unassign(tpl)
+                } else {
+                    consumer.unassign()
+                };
+                if let Err(error) = released {
+                    error!(%error, "cannot release the revoked partitions");
+                }
+                info!(
+                    ?partitions,
+                    "partitions revoked; the batch in progress is left to their next owner"
+                );
+            }
+            other => error!(error = ?other, "rebalance failed"),
+        }
+    }
+}

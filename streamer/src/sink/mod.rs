@@ -1,0 +1,289 @@
+//! ClickHouse: schema migrations, inserts of Arrow batches, and the high-water marks that make
+//! writes exactly once.
+
+pub mod migrate;
+pub mod rowbinary;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use clickhouse::{Client, Compression};
+use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::record_batch::RecordBatch;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use thiserror::Error;
+use tracing::{debug, info};
+
+pub use rowbinary::{ChType, Column};
+
+/// Problems writing to ClickHouse.
+#[derive(Debug, Error)]
+pub enum SinkError {
+    #[error(
+        "ClickHouse at {url} is not reachable ({cause}); check --clickhouse-url (CLICKHOUSE_URL), \
+         the credentials, and that the server is up"
+    )]
+    Unreachable { url: String, cause: String },
+    #[error("ClickHouse failed `{statement}`: {message}")]
+    Query { statement: String, message: String, retryable: bool },
+    #[error("{path}: {reason}")]
+    Sql { path: PathBuf, reason: String },
+    #[error("table {table}, column {column}: {reason}")]
+    Schema { table: String, column: String, reason: String },
+    #[error(
+        "table {table} does not exist in ClickHouse database {database}; add it to sql/clickhouse/"
+    )]
+    NoTable { table: String, database: String },
+}
+
+/// ClickHouse error codes that retrying will not cure: wrong SQL, schema or credentials.
+const PERMANENT_CODES: [u32; 16] =
+    [6, 16, 26, 27, 36, 44, 47, 53, 60, 62, 81, 192, 193, 194, 497, 516];
+
+impl SinkError {
+    /// Wraps an error of the `clickhouse` crate for `statement`.
+    pub fn clickhouse(statement: &str, error: clickhouse::error::Error) -> Self {
+        let message = error.to_string();
+        let retryable = match &error {
+            clickhouse::error::Error::BadResponse(text) => {
+                code(text).is_none_or(|c| !PERMANENT_CODES.contains(&c))
+            }
+            clickhouse::error::Error::Network(_) | clickhouse::error::Error::TimedOut => true,
+            _ => false,
+        };
+        let statement: String = statement.chars().take(120).collect();
+        SinkError::Query { statement, message, retryable }
+    }
+
+    /// Whether trying again later may succeed (server down, overloaded, too many parts).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, SinkError::Query { retryable: true, .. } | SinkError::Unreachable { .. })
+    }
+}
+
+/// The `Code: N` of a ClickHouse error message.
+fn code(text: &str) -> Option<u32> {
+    let rest = &text[text.find("Code: ")? + 6..];
+    rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())].parse().ok()
+}
+
+/// How to reach ClickHouse.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub url: String,
+    pub database: String,
+    pub user: String,
+    pub password: Option<String>,
+}
+
+/// What the streamer knows of a table.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Columns an insert must provide (not MATERIALIZED or ALIAS), by name.
+    pub columns: Vec<Column>,
+    /// Columns with a DEFAULT, which a batch may leave out.
+    pub optional: Vec<Column>,
+    /// `kafka_offset` is an aggregate state (read with maxMerge) rather than a plain column.
+    pub merged_offsets: bool,
+}
+
+/// A connected ClickHouse database.
+pub struct Sink {
+    client: Client,
+    connection: Connection,
+    tables: HashMap<String, Table>,
+}
+
+/// Insert timeouts: sending a batch, and waiting for ClickHouse to have written it.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+const END_TIMEOUT: Duration = Duration::from_secs(120);
+/// Rows encoded and sent at a time within one insert.
+const CHUNK_ROWS: usize = 32_768;
+
+impl Sink {
+    /// Connects (waiting up to `wait` for the server), creates the database, applies the
+    /// migrations in `sql_dir/clickhouse` and learns the tables.
+    pub async fn connect(
+        connection: Connection,
+        sql_dir: &Path,
+        wait: Duration,
+    ) -> Result<Self, SinkError> {
+        // The `clickhouse` crate's default HTTP client, with Nagle's algorithm off: with it on, a
+        // small insert's body waits for the server's delayed ACK of the headers, 40 ms an insert.
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        connector.set_keepalive(Some(Duration::from_secs(60)));
+        // Idle connections close before ClickHouse's keep_alive_timeout (3 s) closes them.
+        let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(2))
+            .build(connector);
+        let mut base = Client::with_http_client(http)
+            .with_url(&connection.url)
+            .with_user(&connection.user)
+            .with_compression(Compression::Lz4)
+            // ClickHouse 18.16 cannot describe result columns to the client (no
+            // RowBinaryWithNamesAndTypes): the rows fetched are checked by their shape instead.
+            .with_validation(false);
+        if let Some(password) = &connection.password {
+            base = base.with_password(password);
+        }
+        let deadline = Instant::now() + wait;
+        loop {
+            match base.query("SELECT 1").fetch_one::<u8>().await {
+                Ok(_) => break,
+                Err(e) if Instant::now() >= deadline => {
+                    return Err(SinkError::Unreachable {
+                        url: connection.url.clone(),
+                        cause: e.to_string(),
+                    });
+                }
+                Err(e) => {
+                    debug!(error = %e, "ClickHouse not reachable yet");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        let create = format!("CREATE DATABASE IF NOT EXISTS `{}`", connection.database);
+        base.query(&create).execute().await.map_err(|e| SinkError::clickhouse(&create, e))?;
+        let client = base.with_database(&connection.database);
+        migrate::apply(&client, &sql_dir.join("clickhouse")).await?;
+        let mut sink = Sink { client, connection, tables: HashMap::new() };
+        sink.load_tables().await?;
+        info!(url = %sink.connection.url, database = %sink.connection.database, tables = sink.tables.len(), "connected to ClickHouse");
+        Ok(sink)
+    }
+
+    async fn load_tables(&mut self) -> Result<(), SinkError> {
+        let sql = "SELECT table, name, type, default_kind FROM system.columns WHERE database = ?";
+        let rows: Vec<(String, String, String, String)> = self
+            .client
+            .query(sql)
+            .bind(&self.connection.database)
+            .fetch_all()
+            .await
+            .map_err(|e| SinkError::clickhouse(sql, e))?;
+        let mut tables: HashMap<String, Table> = HashMap::new();
+        for (table, name, ty, default_kind) in rows {
+            let entry = tables.entry(table).or_insert_with(|| Table {
+                columns: vec![],
+                optional: vec![],
+                merged_offsets: false,
+            });
+            if name == "kafka_offset" && ty.starts_with("AggregateFunction(max") {
+                entry.merged_offsets = true;
+            }
+            let Some(ty) = ChType::parse(&ty) else { continue };
+            let column = Column { name, ty };
+            match default_kind.as_str() {
+                "MATERIALIZED" | "ALIAS" => {}
+                "DEFAULT" => entry.optional.push(column),
+                _ => entry.columns.push(column),
+            }
+        }
+        self.tables = tables;
+        Ok(())
+    }
+
+    pub fn table(&self, name: &str) -> Result<&Table, SinkError> {
+        self.tables.get(name).ok_or_else(|| SinkError::NoTable {
+            table: name.to_owned(),
+            database: self.connection.database.clone(),
+        })
+    }
+
+    /// Checks that batches of `schema` can be inserted into `table`: every column the table needs
+    /// is in the schema, and every column of the schema is in the table.
+    pub fn check(&self, table: &str, schema: &Schema) -> Result<(), SinkError> {
+        let t = self.table(table)?;
+        for column in &t.columns {
+            if schema.field_with_name(&column.name).is_err() {
+                return Err(SinkError::Schema {
+                    table: table.to_owned(),
+                    column: column.name.clone(),
+                    reason: "the table has it, the streamer's batch does not".into(),
+                });
+            }
+        }
+        for field in schema.fields() {
+            if !t.columns.iter().chain(&t.optional).any(|c| &c.name == field.name()) {
+                return Err(SinkError::Schema {
+                    table: table.to_owned(),
+                    column: field.name().clone(),
+                    reason: "the streamer's batch has it, the table does not (or not a type the streamer writes)".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts `batch` into `table` in one statement (one block: written atomically).
+    pub async fn insert(&self, table: &str, batch: &RecordBatch) -> Result<(), SinkError> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let t = self.table(table)?;
+        let columns: Vec<Column> = t
+            .columns
+            .iter()
+            .chain(t.optional.iter().filter(|c| batch.schema().field_with_name(&c.name).is_ok()))
+            .cloned()
+            .collect();
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let sql = format!("INSERT INTO {table} ({}) FORMAT RowBinary", names.join(", "));
+        let mut insert = self
+            .client
+            .insert_formatted_with(sql.clone())
+            .with_timeouts(Some(SEND_TIMEOUT), Some(END_TIMEOUT));
+        // Encoded and sent a slice at a time, so the body is never whole in memory. An error
+        // before `end` drops the request: ClickHouse then writes nothing.
+        for start in (0..batch.num_rows()).step_by(CHUNK_ROWS) {
+            let rows = batch.slice(start, CHUNK_ROWS.min(batch.num_rows() - start));
+            let mut body = Vec::new();
+            rowbinary::encode(&rows, table, &columns, &mut body)?;
+            insert.send(Bytes::from(body)).await.map_err(|e| SinkError::clickhouse(&sql, e))?;
+        }
+        insert.end().await.map_err(|e| SinkError::clickhouse(&sql, e))
+    }
+
+    /// The highest Kafka offset `table` holds, per partition that has rows in it.
+    pub async fn marks(&self, table: &str) -> Result<HashMap<i32, i64>, SinkError> {
+        let offset = if self.table(table)?.merged_offsets {
+            "maxMerge(kafka_offset)"
+        } else {
+            "max(kafka_offset)"
+        };
+        let sql = format!("SELECT kafka_partition, {offset} FROM {table} GROUP BY kafka_partition");
+        let rows: Vec<(u32, u64)> = self
+            .client
+            .query(&sql)
+            .fetch_all()
+            .await
+            .map_err(|e| SinkError::clickhouse(&sql, e))?;
+        Ok(rows.into_iter().map(|(p, o)| (p as i32, o as i64)).collect())
+    }
+
+    /// Each receiver's reference point: (receiver, latitude, longitude, height, time).
+    pub async fn reference_points(&self) -> Result<Vec<(String, f64, f64, f64, i64)>, SinkError> {
+        let sql = "SELECT receiver, argMin(ref_lat_deg, first_time_ms), argMin(ref_lon_deg, first_time_ms), \
+                   argMin(ref_hgt_m, first_time_ms), min(first_time_ms) FROM receivers GROUP BY receiver";
+        self.client.query(sql).fetch_all().await.map_err(|e| SinkError::clickhouse(sql, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes() {
+        assert_eq!(
+            code("Code: 60, e.displayText() = DB::Exception: Table t doesn't exist"),
+            Some(60)
+        );
+        assert_eq!(code("bad response: Code: 252. DB::Exception: Too many parts"), Some(252));
+        assert_eq!(code("no code here"), None);
+    }
+}

@@ -1,0 +1,417 @@
+//! What the streamer's integration tests run against: a real ClickHouse server started for the
+//! test, librdkafka's mock Kafka cluster, the reader (in-process) to produce recordings, and the
+//! streamer binary.
+
+#![allow(dead_code)]
+
+pub mod aggregates;
+pub mod expected;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::{CommandFactory, FromArgMatches};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use novatel_reader::commands::{self, Cli};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::DefaultProducerContext;
+
+pub type Cluster = MockCluster<'static, DefaultProducerContext>;
+
+/// A mock cluster of three brokers with `topic` of `partitions` partitions.
+pub fn cluster(topic: &str, partitions: i32) -> Cluster {
+    let cluster = MockCluster::new(3).expect("mock cluster");
+    cluster.create_topic(topic, partitions, 1).expect("topic");
+    cluster
+}
+
+pub fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(path)
+}
+
+/// The real recordings the end-to-end tests replay.
+pub const REAL: [&str; 6] = [
+    "real/test2_rcvr1.dat",
+    "real/test2_rcvr1_decompressed.ASC",
+    "real/bestpos.gps",
+    "real/OneEach.GPS",
+    "real/OneEach.ASC",
+    "real/BESTUTMBIN.GPS",
+];
+
+/// Runs the reader (`novatel-reader <args>`) in this process, to completion.
+pub fn reader(args: &[&str]) {
+    let command = Cli::command();
+    let matches = command.clone().try_get_matches_from(args).expect("reader arguments");
+    let cli = Cli::from_arg_matches(&matches).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(commands::run(cli, &matches, &command)).expect("reader run");
+}
+
+/// Replays `files` to `topic`, each file's frames keyed by its name.
+pub fn replay(bootstrap: &str, topic: &str, files: &[PathBuf]) {
+    let files: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    let mut args = vec!["novatel-reader", "replay"];
+    args.extend(&files);
+    args.extend(["--kafka-brokers", bootstrap, "--kafka-topic", topic, "--metrics-listen", "off"]);
+    args.extend(["--progress", "none"]);
+    reader(&args);
+}
+
+/// Produces `duration` of simulated receivers' logs as fast as possible, at `rates` (as
+/// `--simulate-rate` takes them, e.g. `bestpos=10,range=1`).
+pub fn simulate(bootstrap: &str, topic: &str, receivers: u32, duration: &str, rates: &str) {
+    let receivers = receivers.to_string();
+    reader(&[
+        "novatel-reader",
+        "simulate",
+        "--simulate-receivers",
+        &receivers,
+        "--simulate-duration",
+        duration,
+        "--simulate-rate",
+        rates,
+        "--simulate-speed",
+        "0",
+        "--simulate-start",
+        "2024-06-01T12:00:00Z",
+        "--kafka-brokers",
+        bootstrap,
+        "--kafka-topic",
+        topic,
+        "--metrics-listen",
+        "off",
+    ]);
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Polls `done` until it holds or `timeout` passes (then panics naming `what`).
+pub fn wait_until(timeout: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A ClickHouse server of its own (data directory, ports), stopped and removed on drop.
+pub struct ClickHouse {
+    dir: PathBuf,
+    pub http_port: u16,
+    tcp_port: u16,
+    interserver_port: u16,
+    child: Option<Child>,
+}
+
+impl ClickHouse {
+    pub fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "gnss-streamer-ch-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        let mut server = ClickHouse {
+            dir,
+            http_port: free_port(),
+            tcp_port: free_port(),
+            interserver_port: free_port(),
+            child: None,
+        };
+        server.run();
+        server
+    }
+
+    /// Starts the server on the same directory and ports (after [`ClickHouse::kill`]).
+    pub fn run(&mut self) {
+        for sub in ["tmp", "uf", "fs"] {
+            std::fs::create_dir_all(self.dir.join(sub)).unwrap();
+        }
+        let dir = self.dir.display();
+        let child = Command::new("clickhouse-server")
+            .args(["--config-file=/etc/clickhouse-server/config.xml", "--"])
+            .arg(format!("--path={dir}/"))
+            .arg(format!("--tmp_path={dir}/tmp/"))
+            .arg(format!("--user_files_path={dir}/uf/"))
+            .arg(format!("--format_schema_path={dir}/fs/"))
+            .arg(format!("--http_port={}", self.http_port))
+            .arg(format!("--tcp_port={}", self.tcp_port))
+            .arg(format!("--interserver_http_port={}", self.interserver_port))
+            .arg(format!("--logger.log={dir}/server.log"))
+            .arg(format!("--logger.errorlog={dir}/error.log"))
+            .arg("--timezone=UTC")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("clickhouse-server (apt-get install clickhouse-server)");
+        self.child = Some(child);
+        wait_until(Duration::from_secs(30), "ClickHouse to answer", || {
+            self.try_query("SELECT 1").is_ok()
+        });
+    }
+
+    /// Stops the server at once (SIGKILL).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    pub fn try_query(&self, sql: &str) -> Result<String, String> {
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.http_port)).map_err(|e| e.to_string())?;
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let request = format!(
+            "POST / HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n{sql}",
+            sql.len()
+        );
+        stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).map_err(|e| e.to_string())?;
+        let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP response")?;
+        if head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200") {
+            Ok(body.to_owned())
+        } else {
+            Err(format!("{sql}: {body}"))
+        }
+    }
+
+    /// The result of `sql` (TabSeparated).
+    pub fn query(&self, sql: &str) -> String {
+        self.try_query(sql).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The rows of `sql`, each split into its fields.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        self.query(sql).lines().map(|l| l.split('\t').map(str::to_owned).collect()).collect()
+    }
+
+    /// A single number.
+    pub fn count(&self, sql: &str) -> u64 {
+        self.query(sql).trim().parse().unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+}
+
+impl Drop for ClickHouse {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A running `gnss-streamer`, its stderr in a file; killed on drop.
+pub struct Streamer {
+    child: Child,
+    log: PathBuf,
+}
+
+/// Settings of a streamer under test.
+pub struct Run<'a> {
+    pub bootstrap: &'a str,
+    pub topic: &'a str,
+    pub group: &'a str,
+    pub clickhouse: &'a ClickHouse,
+    pub database: &'a str,
+    /// More flags.
+    pub args: &'a [&'a str],
+}
+
+impl Streamer {
+    pub fn start(run: &Run<'_>) -> Self {
+        let log = std::env::temp_dir().join(format!(
+            "gnss-streamer-{}-{}-{}.log",
+            std::process::id(),
+            run.group,
+            free_port()
+        ));
+        let sql = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sql");
+        let child = Command::new(env!("CARGO_BIN_EXE_gnss-streamer"))
+            .env_clear()
+            .env("RUST_LOG", "info,librdkafka=warn")
+            .args([
+                "--kafka-brokers",
+                run.bootstrap,
+                "--kafka-topic",
+                run.topic,
+                "--kafka-group",
+                run.group,
+            ])
+            .args([
+                "--clickhouse-url",
+                &run.clickhouse.url(),
+                "--clickhouse-database",
+                run.database,
+            ])
+            .args(["--sql-dir", sql.to_str().unwrap()])
+            // A group member that is gone (killed, or left the mock broker, which then waits a
+            // session before the group takes members again) holds its partitions for a session:
+            // the shortest a broker allows.
+            .args(["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1000"])
+            .args(if run.args.contains(&"--metrics-listen") {
+                &[][..]
+            } else {
+                &["--metrics-listen", "off"][..]
+            })
+            .args(run.args)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Streamer { child, log }
+    }
+
+    pub fn pid(&self) -> Pid {
+        Pid::from_raw(self.child.id() as i32)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Kills the process at once, as a crash would.
+    pub fn kill9(mut self) {
+        kill(self.pid(), Signal::SIGKILL).unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits for it.
+    pub fn stop(mut self) -> (ExitStatus, String) {
+        kill(self.pid(), Signal::SIGTERM).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status, self.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the streamer did not stop on SIGTERM:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for the process to exit by itself.
+    pub fn wait(mut self, timeout: Duration) -> (ExitStatus, String) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status, self.log());
+            }
+            assert!(Instant::now() < deadline, "the streamer did not exit:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Streamer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// The raw tables, `frames` last.
+pub const RAW_TABLES: [&str; 9] = [
+    "rejected",
+    "positions",
+    "velocities",
+    "observations",
+    "ins",
+    "receiver_status",
+    "hardware",
+    "clock",
+    "frames",
+];
+
+/// The aggregate targets of `sql/aggregates/`.
+pub fn aggregate_targets() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql/aggregates");
+    gnss_streamer::aggregate::load(&dir).unwrap().into_iter().map(|a| a.target).collect()
+}
+
+/// Waits until `database.frames` holds `frames` rows, failing early if the streamer exits.
+pub fn wait_for_frames(
+    ch: &ClickHouse,
+    database: &str,
+    frames: u64,
+    streamer: &mut Streamer,
+    timeout: Duration,
+) {
+    let sql = format!("SELECT count() FROM {database}.frames");
+    let deadline = Instant::now() + timeout;
+    loop {
+        assert!(streamer.is_running(), "the streamer exited:\n{}", streamer.log());
+        let held = ch.try_query(&sql).ok().and_then(|n| n.trim().parse::<u64>().ok());
+        if held == Some(frames) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {frames} frames in {database}, {held:?} there:\n{}",
+            streamer.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Every raw table's row count and an order-independent hash of its columns (all but
+/// `ingest_ms`, the time the streamer wrote the row).
+pub fn raw_fingerprint(ch: &ClickHouse, database: &str) -> Vec<(String, String)> {
+    RAW_TABLES
+        .iter()
+        .map(|table| {
+            let columns = ch.query(&format!(
+                "SELECT arrayStringConcat(groupArray(name), ', ') FROM system.columns \
+                 WHERE database = '{database}' AND table = '{table}' AND name != 'ingest_ms' \
+                 AND default_kind != 'MATERIALIZED'"
+            ));
+            let sql = format!(
+                "SELECT count(), sum(cityHash64({})) FROM {database}.{table}",
+                columns.trim()
+            );
+            (table.to_string(), ch.query(&sql).trim().to_owned())
+        })
+        .collect()
+}
+
+/// An aggregate target's merged rows, sorted: its key columns, then each state merged (`sumMerge`,
+/// `minMerge`, ...), whatever batches the partial rows came in.
+pub fn merged_rows(ch: &ClickHouse, database: &str, target: &str) -> Vec<expected::Row> {
+    let columns = ch.rows(&format!(
+        "SELECT name, type FROM system.columns WHERE database = '{database}' AND table = '{target}'"
+    ));
+    let (keys, states): (Vec<_>, Vec<_>) =
+        columns.iter().partition(|c| !c[1].starts_with("AggregateFunction"));
+    let keys: Vec<&str> = keys.iter().map(|c| c[0].as_str()).collect();
+    let merged: Vec<String> = states
+        .iter()
+        .map(|c| {
+            let function = c[1].trim_start_matches("AggregateFunction(").split(',').next().unwrap();
+            format!("{function}Merge({})", c[0])
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {keys}, {merged} FROM {database}.{target} GROUP BY {keys}",
+        keys = keys.join(", "),
+        merged = merged.join(", ")
+    );
+    let types = "s".repeat(keys.len()) + &"d".repeat(merged.len());
+    expected::sorted(expected::parse(ch.rows(&sql), &types))
+}
