@@ -22,6 +22,7 @@ use tracing::{debug, error, info, warn};
 use crate::config::{Settings, Start};
 use crate::metrics as m;
 use crate::sink::{Sink, SinkError};
+use crate::writer::Control;
 
 /// Highest offset per partition, per table.
 pub type Marks = HashMap<String, HashMap<i32, i64>>;
@@ -45,7 +46,9 @@ pub struct Context {
     pub tables: Vec<String>,
     pub topic: String,
     pub start: Start,
-    pub shared: Mutex<Shared>,
+    pub shared: Arc<Mutex<Shared>>,
+    /// The writer, stopped before partitions are given up.
+    pub writer: Arc<Control>,
 }
 
 impl Context {
@@ -54,7 +57,7 @@ impl Context {
     }
 
     /// Reads every table's marks, retrying while ClickHouse is unavailable (the group waits).
-    fn read_marks(&self) -> Marks {
+    pub fn read_marks(&self) -> Marks {
         let mut delay = Duration::from_millis(200);
         loop {
             match self.runtime.block_on(read_marks(&self.sink, &self.tables)) {
@@ -197,6 +200,8 @@ impl ConsumerContext for Context {
                 self.shared().marks = marks;
             }
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                // Nothing more of these partitions is written once they are released.
+                self.writer.abandon();
                 self.shared().revoked.extend(&partitions);
                 let released = if cooperative {
                     consumer.incremental_unassign(tpl)

@@ -1,17 +1,17 @@
-//! The streaming job: consume, decode into a micro-batch, and when the batch is full or old
-//! enough, aggregate it and write everything to ClickHouse, then store the offsets.
+//! The streaming job: consume and decode records into a micro-batch; when it is full or old
+//! enough, hand it to the [`Writer`] and fill the next one while it is written; store a batch's
+//! offsets once it is in ClickHouse.
 //!
 //! Exactly once, without transactions (ClickHouse 18.16 has none, nor insert deduplication for
 //! plain MergeTree):
 //! - every row carries the Kafka partition and offset of its frame; every insert is one block,
 //!   which ClickHouse writes whole or not at all;
-//! - in each batch `frames` is written last, so the highest offset it holds per partition is where
-//!   that partition resumes (see [`crate::consumer`]);
+//! - batches are written one after the other, and in each `frames` is written last, so the highest
+//!   offset it holds per partition is where that partition resumes (see [`crate::consumer`]);
 //! - a table written before `frames` in an interrupted batch holds rows past that point: each
 //!   table's own marks (highest offset per partition) leave them out when they come again.
 //!
-//! The loop runs on its own thread with a blocking `poll`; ClickHouse and DataFusion calls are
-//! driven on the tokio runtime with `block_on`.
+//! This loop runs on its own thread with a blocking `poll`; the writer on another.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -19,23 +19,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use datafusion::arrow::error::ArrowError;
-use datafusion::arrow::record_batch::RecordBatch;
-use metrics::{counter, histogram};
+use metrics::counter;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use thiserror::Error;
-use tokio::runtime::Handle;
 use tracing::{debug, info, warn};
 
-use crate::aggregate::{AggregateError, Engine, without_held};
-use crate::consumer::{Context, Marks, read_marks};
+use crate::aggregate::AggregateError;
+use crate::consumer::Context;
 use crate::metrics as m;
 use crate::record::Record;
-use crate::reference::{Point, References};
-use crate::rows::{Decoded, PositionsBuilder, RawTables, ReceiversBuilder};
-use crate::sink::{Sink, SinkError};
+use crate::rows::{Decoded, RawTables};
+use crate::sink::SinkError;
+use crate::writer::{Done, Sealed, Summary, Writer};
 
 /// Why the job stopped.
 #[derive(Debug, Error)]
@@ -51,7 +49,7 @@ pub enum JobError {
 }
 
 impl JobError {
-    fn is_retryable(&self) -> bool {
+    pub fn is_retryable(&self) -> bool {
         matches!(self, JobError::Sink(e) if e.is_retryable())
     }
 }
@@ -70,303 +68,307 @@ pub struct Limits {
 const MAX_TABLE_ROWS: usize = 1_000_000;
 /// Longest wait in `poll`, so that stop requests and batch ages are seen promptly.
 const POLL: Duration = Duration::from_millis(100);
-/// Retries of ClickHouse writes back off from the first to the last delay.
-const RETRY_FIRST: Duration = Duration::from_millis(200);
-const RETRY_LAST: Duration = Duration::from_secs(10);
+/// A batch's age is looked at every this many records while records flow.
+const AGE_EVERY: usize = 64;
 
 /// The records of one micro-batch, decoded.
 #[derive(Default)]
 struct Batch {
     tables: RawTables,
-    /// First and last offset per partition.
-    offsets: BTreeMap<i32, (i64, i64)>,
+    summary: Summary,
     started: Option<Instant>,
-    records: usize,
-    rejected: usize,
-    errors: usize,
+    /// When the batch started, as the `ingest_ms` of its rows.
+    ingest_ms: i64,
 }
 
 impl Batch {
-    fn add(&mut self, record: &Record<'_>, ingest_ms: i64) {
-        self.started.get_or_insert_with(Instant::now);
-        self.offsets
+    fn add(&mut self, record: &Record<'_>) {
+        if self.started.is_none() {
+            self.started = Some(Instant::now());
+            self.ingest_ms = now_ms();
+        }
+        let s = &mut self.summary;
+        s.offsets
             .entry(record.partition)
             .and_modify(|(_, last)| *last = record.offset)
             .or_insert((record.offset, record.offset));
-        self.records += 1;
-        match self.tables.add(record, ingest_ms) {
-            Decoded::Rejected => self.rejected += 1,
-            Decoded::Error => self.errors += 1,
+        s.records += 1;
+        match self.tables.add(record, self.ingest_ms) {
+            Decoded::Rejected => s.rejected += 1,
+            Decoded::Error => s.errors += 1,
             Decoded::Body | Decoded::Raw => {}
         }
     }
 
-    fn is_due(&self, limits: &Limits) -> bool {
-        self.records >= limits.max_frames
+    /// Full, or old enough (the age is looked at when `idle`, and every few records).
+    fn is_due(&self, limits: &Limits, idle: bool) -> bool {
+        self.summary.records >= limits.max_frames
             || self.tables.max_rows() >= MAX_TABLE_ROWS
-            || self.started.is_some_and(|s| s.elapsed() >= limits.max_age)
+            || ((idle || self.summary.records.is_multiple_of(AGE_EVERY))
+                && self.started.is_some_and(|s| s.elapsed() >= limits.max_age))
     }
-}
 
-/// How a flush ended.
-#[derive(Debug, PartialEq, Eq)]
-enum Flushed {
-    Written,
-    /// Partitions were revoked while ClickHouse was being retried: the batch is left to their
-    /// next owner.
-    Abandoned,
-    /// A stop was asked for while ClickHouse was being retried: the batch is left for the next run.
-    Stopped,
+    /// How long `poll` may wait before the batch is due by age.
+    fn wait(&self, limits: &Limits) -> Duration {
+        self.started.map_or(POLL, |s| limits.max_age.saturating_sub(s.elapsed()).min(POLL))
+    }
 }
 
 pub struct Job {
     consumer: BaseConsumer<Context>,
-    runtime: Handle,
-    sink: Arc<Sink>,
-    engine: Engine,
+    state: State,
+}
+
+/// The job's state besides the consumer (which the records polled borrow).
+struct State {
+    writer: Writer,
     topic: String,
     limits: Limits,
-    references: References,
     stop: Arc<AtomicBool>,
-    /// Records polled while a batch was being retried, for the next batch.
+    /// Records polled while the batch waited for the writer, for the next batch.
     pending: VecDeque<OwnedMessage>,
     /// Partitions starting at a time, and the time (see [`crate::consumer::Shared::skip_before`]).
     skip_before: HashMap<i32, i64>,
+    /// What the writer is writing, until it says how that ended.
+    in_flight: Option<Summary>,
+    /// Consumption is paused while a full batch waits for the writer.
+    paused: bool,
+    throughput: Throughput,
 }
 
 impl Job {
-    /// A job on a consumer that is subscribed to `topic`, with the reference points ClickHouse has.
+    /// A job on a consumer that is subscribed to the frames topic, writing with `writer`.
     pub fn new(
         consumer: BaseConsumer<Context>,
-        engine: Engine,
-        references: References,
+        writer: Writer,
         limits: Limits,
         stop: Arc<AtomicBool>,
     ) -> Self {
-        let context = consumer.context();
-        let (runtime, sink, topic) =
-            (context.runtime.clone(), Arc::clone(&context.sink), context.topic.clone());
-        let pending = VecDeque::new();
-        let skip_before = HashMap::new();
-        Job {
-            consumer,
-            runtime,
-            sink,
-            engine,
+        let topic = consumer.context().topic.clone();
+        let state = State {
+            writer,
             topic,
             limits,
-            references,
             stop,
-            pending,
-            skip_before,
-        }
+            pending: VecDeque::new(),
+            skip_before: HashMap::new(),
+            in_flight: None,
+            paused: false,
+            throughput: Throughput::new(),
+        };
+        Job { consumer, state }
     }
 
     /// Runs until a stop is asked for (then writes the batch in progress and commits) or a
     /// permanent error.
-    pub fn run(mut self) -> Result<(), JobError> {
+    pub fn run(self) -> Result<(), JobError> {
+        let Job { consumer, mut state } = self;
+        let s = &mut state;
         let mut batch = Batch::default();
-        let mut throughput = Throughput::new();
-        while !self.stop.load(Ordering::Relaxed) {
-            self.skip_before.extend(self.consumer.context().shared().skip_before.drain());
-            if let Some(message) = self.pending.pop_front() {
-                add(&mut batch, &mut self.skip_before, &Record::from_message(&message));
-            } else {
-                let wait = batch
-                    .started
-                    .map_or(POLL, |s| self.limits.max_age.saturating_sub(s.elapsed()).min(POLL));
-                let polled = self.consumer.poll(wait);
-                // A rebalance runs inside `poll`: what it returns comes after it.
-                for partition in
-                    abandon_if_revoked(&self.consumer, &self.topic, &mut self.pending, &mut batch)
-                {
-                    self.skip_before.remove(&partition);
+        let mut idle = false;
+        while !s.stop.load(Ordering::Relaxed) {
+            s.collect(&consumer)?;
+            if batch.is_due(&s.limits, idle) {
+                if !s.writer.is_busy() {
+                    s.submit(&consumer, &mut batch)?;
+                    continue;
                 }
-                self.skip_before.extend(self.consumer.context().shared().skip_before.drain());
-                match polled {
-                    Some(Ok(message)) => {
-                        add(&mut batch, &mut self.skip_before, &Record::from_message(&message))
-                    }
-                    Some(Err(error)) => warn!(%error, "Kafka consumer error"),
-                    None => {}
+                // The writer is behind: stop fetching, stay in the group, keep what still comes.
+                if !s.paused {
+                    consumer.pause(&consumer.assignment()?)?;
+                    s.paused = true;
                 }
+                let polled = consumer.poll(POLL);
+                s.after_poll(&consumer, &mut batch)?;
+                if let Some(Ok(message)) = polled {
+                    s.pending.push_back(message.detach());
+                }
+                continue;
             }
-            if batch.is_due(&self.limits) {
-                let records = batch.records;
-                if self.flush(&mut batch)? == Flushed::Written {
-                    throughput.add(records);
+            if let Some(message) = s.pending.pop_front() {
+                add(&mut batch, &mut s.skip_before, &Record::from_message(&message));
+                idle = false;
+                continue;
+            }
+            let polled = match consumer.poll(Duration::ZERO) {
+                Some(polled) => Some(polled),
+                None => consumer.poll(batch.wait(&s.limits)),
+            };
+            // A rebalance runs inside `poll`: what it returns comes after it.
+            s.after_poll(&consumer, &mut batch)?;
+            idle = polled.is_none();
+            match polled {
+                Some(Ok(message)) => {
+                    add(&mut batch, &mut s.skip_before, &Record::from_message(&message))
                 }
+                Some(Err(error)) => warn!(%error, "Kafka consumer error"),
+                None => {}
             }
         }
-        if batch.records > 0 && self.flush(&mut batch)? == Flushed::Written {
-            info!(records = batch.records, "wrote the last batch");
+        s.finish(&consumer, batch)
+    }
+}
+
+impl State {
+    /// At a stop: the batch in progress is written, the offsets committed.
+    fn finish(
+        &mut self,
+        consumer: &BaseConsumer<Context>,
+        mut batch: Batch,
+    ) -> Result<(), JobError> {
+        self.wait_for_writer(consumer, &mut batch)?;
+        if batch.summary.records > 0 {
+            self.submit(consumer, &mut batch)?;
+            self.wait_for_writer(consumer, &mut batch)?;
         }
-        match self.consumer.commit_consumer_state(CommitMode::Sync) {
+        match consumer.commit_consumer_state(CommitMode::Sync) {
             Ok(())
             | Err(KafkaError::ConsumerCommit(rdkafka::types::RDKafkaErrorCode::NoOffset)) => {}
             Err(error) => {
-                warn!(%error, "cannot commit offsets to Kafka at stop (ClickHouse has the rows; resuming does not need them)")
+                warn!(%error, "cannot commit offsets to Kafka at stop (ClickHouse has the rows: resuming does not need them)")
             }
         }
         info!("stopped");
         Ok(())
     }
 
-    /// Writes the batch, retrying while ClickHouse is unavailable (consumption paused, the group
-    /// kept), then stores the offsets for the next commit.
-    fn flush(&mut self, batch: &mut Batch) -> Result<Flushed, JobError> {
-        let started = Instant::now();
-        let runtime = self.runtime.clone();
-        let raw = batch.tables.finish()?;
-        let mut marks = self.consumer.context().shared().marks.clone();
-        let mut delay = RETRY_FIRST;
-        let mut paused = false;
-        let outcome = loop {
-            let error = match runtime.block_on(self.write(&raw, &marks)) {
-                Ok(()) => break Flushed::Written,
-                Err(error) if error.is_retryable() => error,
-                Err(error) => return Err(error),
-            };
-            counter!(m::INSERT_RETRIES).increment(1);
-            warn!(%error, retry_in = ?delay, records = batch.records, "cannot write the batch to ClickHouse; consumption paused");
-            // Partitions assigned meanwhile are paused too, so records pile up in no buffer.
-            self.consumer.pause(&self.consumer.assignment()?)?;
-            paused = true;
-            if let Some(outcome) = self.wait(delay, batch) {
-                break outcome;
-            }
-            delay = (delay * 2).min(RETRY_LAST);
-            // What the last attempt wrote before failing is in ClickHouse: left out next time.
-            match runtime.block_on(read_marks(&self.sink, &self.consumer.context().tables)) {
-                Ok(fresh) => marks = fresh,
-                Err(error) => debug!(%error, "cannot read the marks yet"),
-            }
-        };
-        if paused {
-            self.consumer.resume(&self.consumer.assignment()?)?;
-            info!("consumption resumed");
+    /// Polls (the group needs it) until the writer is idle, collecting how its batch ended.
+    fn wait_for_writer(
+        &mut self,
+        consumer: &BaseConsumer<Context>,
+        batch: &mut Batch,
+    ) -> Result<(), JobError> {
+        while self.writer.is_busy() {
+            let _ = consumer.poll(POLL);
+            self.after_poll(consumer, batch)?;
         }
-        if outcome == Flushed::Written {
-            // The offsets to commit: the next record of each partition.
-            let mut next = TopicPartitionList::new();
-            for (&partition, &(_, last)) in &batch.offsets {
-                next.add_partition_offset(&self.topic, partition, Offset::Offset(last + 1))?;
+        self.collect(consumer).map(|_| ())
+    }
+
+    /// Seals the batch and hands it to the writer (which is idle); consumption resumes.
+    fn submit(
+        &mut self,
+        consumer: &BaseConsumer<Context>,
+        batch: &mut Batch,
+    ) -> Result<(), JobError> {
+        // How the previous batch ended is sent before the writer goes idle: take it in first.
+        if let Some(abandoned) = self.collect(consumer)? {
+            debug!(records = abandoned.records, "the previous batch was abandoned");
+        }
+        let mut full = std::mem::take(batch);
+        let raw = full.tables.finish()?;
+        let filled = full.started.map(|s| s.elapsed()).unwrap_or_default();
+        debug!(records = full.summary.records, ?filled, "batch sealed");
+        self.in_flight = Some(full.summary.clone());
+        self.writer.submit(Sealed { raw, summary: full.summary });
+        if self.paused {
+            consumer.resume(&consumer.assignment()?)?;
+            self.paused = false;
+        }
+        Ok(())
+    }
+
+    /// Takes in how the writer's last batch ended: stores the offsets of a written one; returns
+    /// an abandoned one's summary.
+    fn collect(&mut self, consumer: &BaseConsumer<Context>) -> Result<Option<Summary>, JobError> {
+        let Some(done) = self.writer.try_done() else { return Ok(None) };
+        self.in_flight = None;
+        match done {
+            Done::Written(summary) => {
+                // The offsets to commit: the next record of each partition.
+                let mut next = TopicPartitionList::new();
+                for (&partition, &(_, last)) in &summary.offsets {
+                    next.add_partition_offset(&self.topic, partition, Offset::Offset(last + 1))?;
+                }
+                if let Err(error) = consumer.store_offsets(&next) {
+                    // A partition revoked meanwhile: its new owner commits.
+                    debug!(%error, "cannot store the offsets of a written batch");
+                }
+                self.throughput.add(summary.records);
+                Ok(None)
             }
-            self.consumer.store_offsets(&next)?;
-            counter!(m::RECORDS, "kind" => "frame")
-                .increment((batch.records - batch.rejected) as u64);
-            counter!(m::RECORDS, "kind" => "rejected").increment(batch.rejected as u64);
-            counter!(m::DECODE_ERRORS).increment(batch.errors as u64);
-            histogram!(m::BATCH_FRAMES).record(batch.records as f64);
-            histogram!(m::FLUSH_SECONDS).record(started.elapsed().as_secs_f64());
-            debug!(records = batch.records, elapsed = ?started.elapsed(), "batch written");
+            Done::Abandoned(summary) => Ok(Some(summary)),
+            Done::Failed(error) => Err(error),
+        }
+    }
+
+    /// After each `poll`: revocations, and starts at a time learnt from assignments.
+    fn after_poll(
+        &mut self,
+        consumer: &BaseConsumer<Context>,
+        batch: &mut Batch,
+    ) -> Result<(), JobError> {
+        let revoked = std::mem::take(&mut consumer.context().shared().revoked);
+        if !revoked.is_empty() {
+            self.abandon(consumer, batch, &revoked)?;
+        }
+        self.skip_before.extend(consumer.context().shared().skip_before.drain());
+        Ok(())
+    }
+
+    /// Partitions were revoked (the rebalance callback stopped the writer first): the batch, the
+    /// records kept for the next one and an unwritten batch of the writer are left to the
+    /// partitions' next owner. Partitions the consumer keeps (cooperative rebalancing) are sought
+    /// back to where the abandoned records start, with the marks read again.
+    fn abandon(
+        &mut self,
+        consumer: &BaseConsumer<Context>,
+        batch: &mut Batch,
+        revoked: &[i32],
+    ) -> Result<(), JobError> {
+        let unwritten = match self.collect(consumer)? {
+            Some(abandoned) => Some(abandoned),
+            None => self.in_flight.take(),
+        };
+        let mut starts: BTreeMap<i32, i64> = BTreeMap::new();
+        let mut earliest = |partition: i32, offset: i64| {
+            starts.entry(partition).and_modify(|o| *o = (*o).min(offset)).or_insert(offset);
+        };
+        for (&partition, &(first, _)) in
+            unwritten.iter().chain([&batch.summary]).flat_map(|s| s.offsets.iter())
+        {
+            earliest(partition, first);
+        }
+        for message in &self.pending {
+            earliest(message.partition(), message.offset());
+        }
+        let kept: Vec<(i32, i64)> =
+            starts.into_iter().filter(|(p, _)| !revoked.contains(p)).collect();
+        for &(partition, offset) in &kept {
+            if let Err(error) = consumer.seek(
+                &self.topic,
+                partition,
+                Offset::Offset(offset),
+                Duration::from_secs(10),
+            ) {
+                warn!(%error, partition, offset, "cannot seek back to the abandoned records");
+            }
+        }
+        if !kept.is_empty() {
+            let marks = consumer.context().read_marks();
+            consumer.context().shared().marks = marks;
+        }
+        let records =
+            batch.summary.records + self.pending.len() + unwritten.map_or(0, |s| s.records);
+        if records > 0 {
+            counter!(m::BATCHES_ABANDONED).increment(1);
+            info!(
+                records,
+                ?revoked,
+                "partitions revoked: their records are left to the next owner"
+            );
         }
         *batch = Batch::default();
-        Ok(outcome)
-    }
-
-    /// Waits `delay` before a retry, polling so the consumer stays in its group. Records that
-    /// arrive (fetched before the pause) are kept for the next batch.
-    fn wait(&mut self, delay: Duration, batch: &mut Batch) -> Option<Flushed> {
-        let until = Instant::now() + delay;
-        while Instant::now() < until {
-            if self.stop.load(Ordering::Relaxed) {
-                info!(
-                    records = batch.records,
-                    "stop asked for while ClickHouse is unavailable; the batch is left for the next run"
-                );
-                return Some(Flushed::Stopped);
-            }
-            let polled =
-                self.consumer.poll(POLL.min(until.saturating_duration_since(Instant::now())));
-            let revoked = abandon_if_revoked(&self.consumer, &self.topic, &mut self.pending, batch);
-            for partition in &revoked {
-                self.skip_before.remove(partition);
-            }
-            if let Some(Ok(message)) = polled {
-                self.pending.push_back(message.detach());
-            }
-            if !revoked.is_empty() {
-                return Some(Flushed::Abandoned);
-            }
+        self.pending.clear();
+        for partition in revoked {
+            self.skip_before.remove(partition);
         }
-        None
-    }
-
-    /// Writes one batch: new reference points, aggregates, raw tables, `frames` last. Rows a
-    /// table already holds (at or below its marks) are left out.
-    async fn write(
-        &mut self,
-        raw: &[(&'static str, RecordBatch)],
-        marks: &Marks,
-    ) -> Result<(), JobError> {
-        let positions = raw.iter().find(|(t, _)| *t == PositionsBuilder::TABLE).map(|(_, b)| b);
-        let new_points: Vec<(String, Point)> =
-            positions.map(|p| self.references.discover(p)).unwrap_or_default();
-        if !new_points.is_empty() {
-            let batch = References::default().batch(&new_points)?;
-            self.insert(ReceiversBuilder::TABLE, &batch).await?;
-            info!(receivers = ?new_points.iter().map(|(r, _)| r).collect::<Vec<_>>(), "reference points recorded");
-            self.references.extend(new_points);
-        }
-        let references = self.references.batch(&[])?;
-        let mut inputs: Vec<(&str, RecordBatch)> =
-            raw.iter().map(|(t, b)| (*t, b.clone())).collect();
-        inputs.push((ReceiversBuilder::TABLE, references));
-        let aggregates = self.engine.run(&inputs, &|target| marks.get(target).cloned()).await?;
-        for (target, batch) in &aggregates {
-            self.insert(&format!("{target}_input"), batch).await?;
-        }
-        for (table, batch) in raw {
-            match marks.get(*table) {
-                Some(held) => self.insert(table, &without_held(batch, held)?).await?,
-                None => self.insert(table, batch).await?,
-            }
+        if self.paused {
+            consumer.resume(&consumer.assignment()?)?;
+            self.paused = false;
         }
         Ok(())
     }
-
-    async fn insert(&self, table: &str, batch: &RecordBatch) -> Result<(), SinkError> {
-        if batch.num_rows() == 0 {
-            return Ok(());
-        }
-        let started = Instant::now();
-        self.sink.insert(table, batch).await?;
-        histogram!(m::INSERT_SECONDS, "table" => table.to_owned())
-            .record(started.elapsed().as_secs_f64());
-        counter!(m::ROWS_INSERTED, "table" => table.to_owned()).increment(batch.num_rows() as u64);
-        Ok(())
-    }
-}
-
-/// Checks that ClickHouse has every table the job writes, with columns matching the batches and
-/// the aggregates' results. Returns the tables whose marks decide where partitions resume: the
-/// raw tables and the aggregate targets.
-pub async fn check_tables(sink: &Sink, engine: &Engine) -> Result<Vec<String>, JobError> {
-    let mut inputs = RawTables::schemas();
-    inputs.push((ReceiversBuilder::TABLE, ReceiversBuilder::schema()));
-    for (table, schema) in &inputs {
-        sink.check(table, schema)?;
-    }
-    let mut tables: Vec<String> =
-        RawTables::schemas().into_iter().map(|(t, _)| t.to_owned()).collect();
-    for ((target, schema), aggregate) in
-        engine.schemas(&inputs).await?.into_iter().zip(engine.aggregates())
-    {
-        if schema.field_with_name("kafka_partition").is_err()
-            || schema.field_with_name("kafka_offset").is_err()
-        {
-            return Err(AggregateError::File {
-                path: aggregate.path.clone(),
-                reason: "the query must group by kafka_partition and return max(kafka_offset) AS kafka_offset".into(),
-            }
-            .into());
-        }
-        sink.check(&format!("{target}_input"), &schema)?;
-        sink.table(&target)?;
-        tables.push(target);
-    }
-    Ok(tables)
 }
 
 /// Adds a record to the batch, unless its partition starts at a later time.
@@ -382,46 +384,7 @@ fn add(batch: &mut Batch, skip_before: &mut HashMap<i32, i64>, record: &Record<'
         );
         skip_before.remove(&record.partition);
     }
-    batch.add(record, now_ms());
-}
-
-/// If partitions were revoked since the last look, abandons the batch and the records kept for the
-/// next one: the partitions' next owner writes them. Partitions the consumer keeps (cooperative
-/// rebalancing) are sought back to where the abandoned records start. Returns the partitions
-/// revoked.
-fn abandon_if_revoked(
-    consumer: &BaseConsumer<Context>,
-    topic: &str,
-    pending: &mut VecDeque<OwnedMessage>,
-    batch: &mut Batch,
-) -> Vec<i32> {
-    let revoked = std::mem::take(&mut consumer.context().shared().revoked);
-    if revoked.is_empty() {
-        return revoked;
-    }
-    let mut starts: BTreeMap<i32, i64> =
-        batch.offsets.iter().map(|(&p, &(first, _))| (p, first)).collect();
-    for message in pending.iter() {
-        starts.entry(message.partition()).or_insert(message.offset());
-    }
-    for (partition, offset) in starts.into_iter().filter(|(p, _)| !revoked.contains(p)) {
-        if let Err(error) =
-            consumer.seek(topic, partition, Offset::Offset(offset), Duration::from_secs(10))
-        {
-            warn!(%error, partition, offset, "cannot seek back to the abandoned batch's start");
-        }
-    }
-    if batch.records > 0 || !pending.is_empty() {
-        counter!(m::BATCHES_ABANDONED).increment(1);
-        info!(
-            records = batch.records + pending.len(),
-            ?revoked,
-            "partitions revoked: batch abandoned"
-        );
-    }
-    *batch = Batch::default();
-    pending.clear();
-    revoked
+    batch.add(record);
 }
 
 /// Logs records written per second every half minute.
@@ -441,11 +404,8 @@ impl Throughput {
         self.records += records;
         let elapsed = self.since.elapsed();
         if elapsed >= Self::EVERY {
-            info!(
-                records = self.records,
-                per_second = (self.records as f64 / elapsed.as_secs_f64()) as u64,
-                "written to ClickHouse"
-            );
+            let per_second = (self.records as f64 / elapsed.as_secs_f64()) as u64;
+            info!(records = self.records, per_second, "written to ClickHouse");
             *self = Throughput::new();
         }
     }

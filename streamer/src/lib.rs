@@ -1,7 +1,7 @@
 //! The streaming job (it takes the place of Spark Structured Streaming): NovAtel frames from Kafka
 //! ([`consumer`], [`record`]), decoded into Arrow record batches ([`rows`]), aggregated over
 //! event-time windows with DataFusion SQL ([`aggregate`]), and written to ClickHouse ([`sink`])
-//! exactly once ([`job`]).
+//! exactly once ([`job`], [`writer`]).
 
 pub mod aggregate;
 pub mod config;
@@ -12,3 +12,4 @@ pub mod record;
 pub mod reference;
 pub mod rows;
 pub mod sink;
+pub mod writer;

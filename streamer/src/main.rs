@@ -1,6 +1,6 @@
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -8,10 +8,11 @@ use clap::{CommandFactory, FromArgMatches};
 use gnss_streamer::aggregate::{self, Engine};
 use gnss_streamer::config::{Args, File, Settings};
 use gnss_streamer::consumer::{self, Context, Shared};
-use gnss_streamer::job::{self, Job, Limits};
+use gnss_streamer::job::{Job, Limits};
 use gnss_streamer::metrics as m;
 use gnss_streamer::reference::{Point, References};
 use gnss_streamer::sink::{Connection, Sink};
+use gnss_streamer::writer::{self, Control, Parts, Writer};
 use novatel_reader::config::{Resolver, print_settings};
 use novatel_reader::telemetry::{self, LATENCY_BUCKETS};
 use tokio::runtime::Runtime;
@@ -82,7 +83,7 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
         return Ok(());
     }
     let engine = Engine::new(aggregate::load(&sql_dir.join("aggregates"))?);
-    let tables = runtime.block_on(job::check_tables(&sink, &engine))?;
+    let tables = runtime.block_on(writer::check_tables(&sink, &engine))?;
     let points = runtime.block_on(sink.reference_points())?;
     let references =
         References::new(points.into_iter().map(|(receiver, lat_deg, lon_deg, hgt_m, time_ms)| {
@@ -98,13 +99,16 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
 
     let stop = Arc::new(AtomicBool::new(false));
     runtime.spawn(stop_on_signal(Arc::clone(&stop)));
+    let shared = Arc::new(Mutex::new(Shared::default()));
+    let control = Arc::new(Control::default());
     let context = Context {
         runtime: runtime.handle().clone(),
-        sink,
-        tables,
+        sink: Arc::clone(&sink),
+        tables: tables.clone(),
         topic: settings.kafka_topic.value.clone(),
         start: settings.kafka_start.value,
-        shared: std::sync::Mutex::new(Shared::default()),
+        shared: Arc::clone(&shared),
+        writer: Arc::clone(&control),
     };
     let consumer = consumer::subscribe(&settings, context).with_context(|| {
         format!(
@@ -112,11 +116,22 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
             settings.kafka_brokers.value
         )
     })?;
+    let writer = Writer::spawn(Parts {
+        runtime: runtime.handle().clone(),
+        sink,
+        engine,
+        references,
+        shared,
+        tables,
+        control,
+        stop: Arc::clone(&stop),
+    })
+    .context("cannot start the writer thread")?;
     let limits = Limits {
         max_frames: settings.batch_max_frames.value,
         max_age: settings.batch_max_age.value,
     };
-    Job::new(consumer, engine, references, limits, stop).run()?;
+    Job::new(consumer, writer, limits, stop).run()?;
     Ok(())
 }
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# End-to-end throughput of the streamer: simulated receivers produced through the mock Kafka
+# cluster (a separate process) while the streamer writes them into a throwaway ClickHouse, all on
+# this machine. Reports logs/s, rows/s, the streamer's peak memory and CPU, and proves by counts
+# that every produced log reached ClickHouse once.
+#
+#   benches/streamer-e2e.sh [RECEIVERS] [SIMULATED_SECONDS] [SPEED] [PARTITIONS]
+#
+# Defaults: 20 receivers of the simulator's SPAN mix (152 logs/s each: BESTPOS, BESTVEL 20 Hz,
+# RANGE 10 Hz, INSPVAS 100 Hz, RXSTATUS, TIME 1 Hz) for 1650 s of GPS time, replayed 100 times
+# faster than real time: 5,016,000 logs at about 304,000 logs/s. The mock broker keeps about
+# 5 MiB per partition, so the producer is paced rather than run ahead of the streamer; a streamer
+# that falls further behind loses records to the broker, and the counts below say so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+receivers=${1:-20}
+seconds=${2:-1650}
+speed=${3:-100}
+partitions=${4:-16}
+work=$(mktemp -d)
+cleanup() {
+  kill "${streamer:-}" "${broker:-}" "${clickhouse:-}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  cp "$work/streamer.log" /tmp/streamer-bench.log 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cargo build --release --locked -q -p novatel-reader -p gnss-streamer
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+http_port=$(free_port)
+mkdir -p "$work/ch/tmp" "$work/ch/uf" "$work/ch/fs"
+clickhouse-server --config-file=/etc/clickhouse-server/config.xml -- --path="$work/ch/" \
+  --tmp_path="$work/ch/tmp/" --user_files_path="$work/ch/uf/" --format_schema_path="$work/ch/fs/" \
+  --http_port="$http_port" --tcp_port="$(free_port)" --interserver_http_port="$(free_port)" \
+  --logger.log="$work/ch/server.log" --logger.errorlog="$work/ch/error.log" --timezone=UTC \
+  > /dev/null 2>&1 &
+clickhouse=$!
+query() { curl -sS "http://127.0.0.1:$http_port/" --data-binary "$1"; }
+until query 'SELECT 1' > /dev/null 2>&1; do sleep 0.2; done
+
+target/release/mock-kafka --topic "gnss.frames:$partitions" --bootstrap-file "$work/bootstrap" > /dev/null &
+broker=$!
+while [ ! -s "$work/bootstrap" ]; do sleep 0.1; done
+bootstrap=$(cat "$work/bootstrap")
+
+RUST_LOG=${RUST_LOG:-info} target/release/gnss-streamer --kafka-brokers "$bootstrap" \
+  --clickhouse-url "http://127.0.0.1:$http_port" --metrics-listen off --log-format json \
+  2> "$work/streamer.log" &
+streamer=$!
+until grep -q 'partitions assigned' "$work/streamer.log"; do sleep 0.2; done
+cpu_seconds() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
+clickhouse_cpu_before=$(cpu_seconds "$clickhouse")
+streamer_cpu_before=$(cpu_seconds "$streamer")
+
+/usr/bin/time -f '%e %M %P' -o "$work/reader.time" \
+  target/release/novatel-reader simulate --kafka-brokers "$bootstrap" --metrics-listen off --log-format json \
+  --simulate-receivers "$receivers" --simulate-duration "${seconds}s" --simulate-speed "$speed" \
+  --simulate-start 2024-06-01T00:00:00Z 2> "$work/reader.log"
+delivered=$(grep '"finished"' "$work/reader.log" | sed -E 's/.*"delivered":([0-9]+).*/\1/')
+
+# Wait for the streamer to write everything, or to stop making progress for 20 s.
+last=-1; still=0
+while :; do
+  held=$(query 'SELECT count() FROM gnss.frames')
+  [ "$held" -ge "$delivered" ] && break
+  if [ "$held" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
+  [ "$still" -ge 100 ] && break
+  last=$held; sleep 0.2
+done
+clickhouse_cpu=$(awk -v a="$clickhouse_cpu_before" -v b="$(cpu_seconds "$clickhouse")" 'BEGIN {print b - a}')
+streamer_cpu=$(awk -v a="$streamer_cpu_before" -v b="$(cpu_seconds "$streamer")" 'BEGIN {print b - a}')
+streamer_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$streamer/status")
+kill -TERM "$streamer"; wait "$streamer" || true; streamer=
+
+read -r reader_seconds _ reader_cpu < "$work/reader.time"
+tables="frames rejected positions velocities observations ins receiver_status hardware clock"
+rows=0
+for table in $tables; do rows=$((rows + $(query "SELECT count() FROM gnss.$table"))); done
+read -r frames unique first_ms last_ms <<< "$(query 'SELECT count(), uniqExact(kafka_partition, kafka_offset), min(ingest_ms), max(ingest_ms) FROM gnss.frames')"
+awk -v d="$delivered" -v f="$frames" -v u="$unique" -v a="$first_ms" -v b="$last_ms" -v r="$rows" \
+  -v rss="$streamer_rss_kb" -v scpu="$streamer_cpu" -v rs="$reader_seconds" -v rcpu="$reader_cpu" \
+  -v chcpu="$clickhouse_cpu" 'BEGIN {
+  s = (b - a) / 1000
+  printf "produced %d logs in %.1f s (%.0f logs/s; reader CPU %s)\n", d, rs, d / rs, rcpu
+  printf "streamer wrote %d logs (%d distinct records) and %d rows in %.1f s: %.0f logs/s, %.0f rows/s\n", f, u, r, s, f / s, r / s
+  printf "streamer peak RSS %.1f MB, CPU %.1f s; ClickHouse CPU %.1f s\n", rss / 1024, scpu, chcpu
+  if (f == d && u == d) print "nothing lost, nothing doubled"
+  else printf "MISMATCH: %d produced, %d written, %d distinct\n", d, f, u
+}'
