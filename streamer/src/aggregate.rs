@@ -125,7 +125,7 @@ impl Engine {
         self.register(inputs, None)?;
         let mut out = Vec::new();
         for a in &self.aggregates {
-            let held = marks(&a.target).filter(|m| inputs.iter().any(|(_, b)| holds_any(b, m)));
+            let held = marks(&a.target);
             if let Some(held) = &held {
                 self.register(inputs, Some(held))?;
                 registered_filtered = true;
@@ -175,11 +175,6 @@ fn offsets(batch: &RecordBatch) -> Option<(&UInt32Array, &UInt64Array)> {
 
 fn is_held(held: &HashMap<i32, i64>, partition: u32, offset: u64) -> bool {
     held.get(&(partition as i32)).is_some_and(|&mark| offset as i64 <= mark)
-}
-
-/// Whether any row of `batch` is at or below its partition's mark.
-fn holds_any(batch: &RecordBatch, held: &HashMap<i32, i64>) -> bool {
-    offsets(batch).is_some_and(|(p, o)| (0..p.len()).any(|i| is_held(held, p.value(i), o.value(i))))
 }
 
 /// `batch` without the rows at or below their partition's mark (a table that has no Kafka

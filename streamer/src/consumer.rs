@@ -117,6 +117,9 @@ pub fn subscribe(
         .set("enable.partition.eof", "false")
         // Prefetched records, at most 16 MiB: the bound on what waits in memory for the job.
         .set("queued.max.messages.kbytes", "16384")
+        // When that bound is reached, fetching resumes 10 ms later rather than librdkafka's
+        // default 1 s: a second's stall per full queue halved the throughput (measured).
+        .set("fetch.queue.backoff.ms", "10")
         .set("statistics.interval.ms", "10000");
     for (key, setting) in &settings.kafka_properties {
         config.set(key, &setting.value);

@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, Float32Builder, Float64Builder, Int64Builder, StringBuilder, UInt8Builder,
-    UInt16Builder, UInt32Builder, UInt64Builder,
+    ArrayRef, AsArray, Float32Builder, Float64Builder, Int64Builder, PrimitiveBuilder,
+    StringBuilder, UInt8Builder, UInt16Builder, UInt32Builder, UInt64Builder,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{ArrowPrimitiveType, DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::error::ArrowError;
 use datafusion::arrow::record_batch::RecordBatch;
 use novatel_reader::novatel::logs::{InsPva, InsPvax, Observation, Position, Range};
@@ -42,6 +42,30 @@ macro_rules! builder {
     (Float64) => {
         Float64Builder
     };
+}
+
+/// A column builder sized for as many values as a finished column holds, and an eighth more: the
+/// next batch is likely as large as the last, and a builder grown step by step copies its
+/// buffers each time and ends up to half empty (most of the streamer's memory is these columns).
+trait Presized {
+    fn like(finished: &ArrayRef) -> Self;
+}
+
+fn with_headroom(n: usize) -> usize {
+    n + n / 8
+}
+
+impl<T: ArrowPrimitiveType> Presized for PrimitiveBuilder<T> {
+    fn like(finished: &ArrayRef) -> Self {
+        Self::with_capacity(with_headroom(finished.len()))
+    }
+}
+
+impl Presized for StringBuilder {
+    fn like(finished: &ArrayRef) -> Self {
+        let bytes = finished.as_string_opt::<i32>().map_or(0, |s| s.value_data().len());
+        Self::with_capacity(with_headroom(finished.len()), with_headroom(bytes))
+    }
 }
 
 /// Declares a raw table: `Name = "table" { column: RustType => ArrowType, ... }` gives a row struct
@@ -78,10 +102,14 @@ macro_rules! raw_table {
                 self.rows
             }
 
+            /// The batch of the rows pushed; the builder starts the next one sized like it.
             pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
                 self.rows = 0;
-                let columns: Vec<ArrayRef> = vec![$(Arc::new(self.$column.finish()),)*];
-                RecordBatch::try_new(Self::schema(), columns)
+                $(
+                    let $column: ArrayRef = Arc::new(self.$column.finish());
+                    self.$column = Presized::like(&$column);
+                )*
+                RecordBatch::try_new(Self::schema(), vec![$($column),*])
             }
         }
     };

@@ -6,7 +6,7 @@
 //! block, written whole or not at all. Rows a table already holds (at or below its marks) are
 //! left out, so a batch written again after a crash or a failed attempt adds nothing twice.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
@@ -193,7 +193,7 @@ fn write_with_retries(parts: &mut Parts, sealed: Sealed) -> Done {
                 }
                 Err(error) => JobError::from(error),
             },
-            Some(current) => match runtime.block_on(write(parts, &raw, current)) {
+            Some(current) => match runtime.block_on(write(parts, &raw, &held(current, &summary))) {
                 Ok(()) => {
                     histogram!(m::FLUSH_SECONDS).record(started.elapsed().as_secs_f64());
                     counter!(m::RECORDS, "kind" => "frame")
@@ -238,11 +238,29 @@ fn write_with_retries(parts: &mut Parts, sealed: Sealed) -> Done {
     }
 }
 
-/// One attempt at writing a batch.
+/// The marks that reach into `batch`: per table, the partitions where it already holds some of
+/// the batch's records (only after a crash, a failed attempt or a rebalance). Tables and
+/// partitions without any are left out, so their rows are written without being filtered.
+fn held(marks: &Marks, batch: &Summary) -> Marks {
+    marks
+        .iter()
+        .map(|(table, held)| {
+            let reaching = held
+                .iter()
+                .filter(|(p, mark)| batch.offsets.get(p).is_some_and(|(first, _)| first <= mark))
+                .map(|(&p, &mark)| (p, mark))
+                .collect::<HashMap<i32, i64>>();
+            (table.clone(), reaching)
+        })
+        .filter(|(_, reaching)| !reaching.is_empty())
+        .collect()
+}
+
+/// One attempt at writing a batch; `held` as [`held`] gives it.
 async fn write(
     parts: &mut Parts,
     raw: &[(&'static str, RecordBatch)],
-    marks: &Marks,
+    held: &Marks,
 ) -> Result<(), JobError> {
     let positions = raw.iter().find(|(t, _)| *t == PositionsBuilder::TABLE).map(|(_, b)| b);
     let new_points: Vec<(String, Point)> =
@@ -255,7 +273,7 @@ async fn write(
     }
     let mut inputs: Vec<(&str, RecordBatch)> = raw.iter().map(|(t, b)| (*t, b.clone())).collect();
     inputs.push((ReceiversBuilder::TABLE, parts.references.batch(&[])?));
-    let aggregates = parts.engine.run(&inputs, &|target| marks.get(target).cloned()).await?;
+    let aggregates = parts.engine.run(&inputs, &|target| held.get(target).cloned()).await?;
 
     // Everything but `frames` at once: ClickHouse writes each insert on a thread of its own.
     let mut inserts = JoinSet::new();
@@ -264,7 +282,7 @@ async fn write(
     }
     let mut frames = None;
     for (table, batch) in raw {
-        let batch = match marks.get(*table) {
+        let batch = match held.get(*table) {
             Some(held) => without_held(batch, held)?,
             None => batch.clone(),
         };
