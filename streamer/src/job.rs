@@ -163,53 +163,82 @@ impl Job {
     /// permanent error.
     pub fn run(self) -> Result<(), JobError> {
         let Job { consumer, mut state } = self;
-        let s = &mut state;
+        let result = state.run(&consumer);
+        leave(consumer);
+        result
+    }
+}
+
+/// How long a stop waits to leave the consumer group.
+const LEAVE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Leaves the group so its partitions are reassigned at once. Without a broker to answer,
+/// librdkafka would wait for one forever (dropping the consumer waits too): after
+/// [`LEAVE_TIMEOUT`] the process goes without, and the group reassigns the partitions after its
+/// session timeout. Nothing depends on the leave: ClickHouse holds where each partition resumes.
+fn leave(consumer: BaseConsumer<Context>) {
+    if let Err(error) = consumer.close_queue() {
+        debug!(%error, "cannot leave the consumer group");
+        return;
+    }
+    let deadline = Instant::now() + LEAVE_TIMEOUT;
+    while !consumer.closed() {
+        if Instant::now() >= deadline {
+            warn!(timeout = ?LEAVE_TIMEOUT, "no broker answered to leave the consumer group; exiting without");
+            std::mem::forget(consumer);
+            return;
+        }
+        let _ = consumer.poll(POLL);
+    }
+}
+
+impl State {
+    /// The consume loop of [`Job::run`].
+    fn run(&mut self, consumer: &BaseConsumer<Context>) -> Result<(), JobError> {
         let mut batch = Batch::default();
         let mut idle = false;
-        while !s.stop.load(Ordering::Relaxed) {
-            s.collect(&consumer)?;
-            if batch.is_due(&s.limits, idle) {
-                if !s.writer.is_busy() {
-                    s.submit(&consumer, &mut batch)?;
+        while !self.stop.load(Ordering::Relaxed) {
+            self.collect(consumer)?;
+            if batch.is_due(&self.limits, idle) {
+                if !self.writer.is_busy() {
+                    self.submit(consumer, &mut batch)?;
                     continue;
                 }
                 // The writer is behind: stop fetching, stay in the group, keep what still comes.
-                if !s.paused {
+                if !self.paused {
                     consumer.pause(&consumer.assignment()?)?;
-                    s.paused = true;
+                    self.paused = true;
                 }
                 let polled = consumer.poll(POLL);
-                s.after_poll(&consumer, &mut batch)?;
+                self.after_poll(consumer, &mut batch)?;
                 if let Some(Ok(message)) = polled {
-                    s.pending.push_back(message.detach());
+                    self.pending.push_back(message.detach());
                 }
                 continue;
             }
-            if let Some(message) = s.pending.pop_front() {
-                add(&mut batch, &mut s.skip_before, &Record::from_message(&message));
+            if let Some(message) = self.pending.pop_front() {
+                add(&mut batch, &mut self.skip_before, &Record::from_message(&message));
                 idle = false;
                 continue;
             }
             let polled = match consumer.poll(Duration::ZERO) {
                 Some(polled) => Some(polled),
-                None => consumer.poll(batch.wait(&s.limits)),
+                None => consumer.poll(batch.wait(&self.limits)),
             };
             // A rebalance runs inside `poll`: what it returns comes after it.
-            s.after_poll(&consumer, &mut batch)?;
+            self.after_poll(consumer, &mut batch)?;
             idle = polled.is_none();
             match polled {
                 Some(Ok(message)) => {
-                    add(&mut batch, &mut s.skip_before, &Record::from_message(&message))
+                    add(&mut batch, &mut self.skip_before, &Record::from_message(&message))
                 }
                 Some(Err(error)) => warn!(%error, "Kafka consumer error"),
                 None => {}
             }
         }
-        s.finish(&consumer, batch)
+        self.finish(consumer, batch)
     }
-}
 
-impl State {
     /// At a stop: the batch in progress is written, the offsets committed.
     fn finish(
         &mut self,

@@ -1,6 +1,6 @@
 //! Consumer groups and where they start: streamers of one group share the partitions and hand
 //! them over cleanly; a new group starts at the beginning, the end, or a time; metrics report
-//! what was written.
+//! what was written; a stop with the brokers gone still writes what it holds.
 
 mod common;
 
@@ -172,4 +172,39 @@ fn scrape(listen: &str) -> String {
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     text
+}
+
+#[test]
+fn a_stop_with_every_broker_down_writes_the_batch_in_memory_and_exits() {
+    let ch = ClickHouse::start();
+    let kafka = cluster(TOPIC, 3);
+    let bootstrap = kafka.bootstrap_servers();
+    replay(&bootstrap, TOPIC, &[fixture("real/test2_rcvr1.dat")]);
+    // A batch that waits a minute: the frames are in memory, not yet in ClickHouse, at the stop.
+    let args = ["--batch-max-age", "60s"];
+    let run = Run {
+        bootstrap: &bootstrap,
+        topic: TOPIC,
+        group: "prod",
+        clickhouse: &ch,
+        database: "gnss",
+        args: &args,
+    };
+    let streamer = Streamer::start(&run);
+    wait_until(Duration::from_secs(60), "partitions assigned", || {
+        streamer.log().contains("partitions assigned")
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    for broker in 1..=3 {
+        kafka.broker_down(broker).unwrap();
+    }
+    let started = std::time::Instant::now();
+    let (status, log) = streamer.stop();
+    assert!(status.success(), "{log}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "stopped in {:?}:\n{log}",
+        started.elapsed()
+    );
+    assert_eq!(ch.count("SELECT count() FROM gnss.frames"), 897, "the batch in memory was written");
 }
