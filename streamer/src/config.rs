@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use novatel_reader::config::{
-    ConfigError, LogFormat, Origin, Resolver, Setting, invalid, is_secret, parse_duration,
+    ConfigError, LogFile, LogFormat, MetricsFile, Origin, Resolver, Setting, invalid, is_secret,
+    parse_duration,
 };
 use serde::Deserialize;
 
@@ -148,18 +149,6 @@ pub struct SqlFile {
 pub struct BatchFile {
     pub max_frames: Option<usize>,
     pub max_age: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MetricsFile {
-    pub listen: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogFile {
-    pub format: Option<LogFormat>,
 }
 
 /// Where a partition starts when ClickHouse has nothing of it.

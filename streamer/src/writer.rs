@@ -80,8 +80,8 @@ impl Control {
         self.changed.notify_all();
     }
 
-    /// Stops the batch being written (between inserts, or while it waits to retry) and waits
-    /// until the writer is idle. An insert under way finishes or fails first.
+    /// Stops the batch being written (before its next attempt, or while it waits to retry) and
+    /// waits until the writer is idle. An attempt under way finishes or fails first.
     pub fn abandon(&self) {
         let mut busy = self.lock();
         if *busy {
@@ -162,8 +162,16 @@ impl Drop for Writer {
 }
 
 fn writer_thread(mut parts: Parts, inbox: Receiver<Sealed>, outbox: Sender<Done>) {
+    // Once a batch is left unwritten at a stop, no later batch is written: its `frames` rows
+    // would mark the unwritten records as already held, and the next run would skip them.
+    let mut left_at_stop = false;
     while let Ok(sealed) = inbox.recv() {
-        let done = write_with_retries(&mut parts, sealed);
+        let done = if left_at_stop {
+            Done::Abandoned(sealed.summary)
+        } else {
+            write_with_retries(&mut parts, sealed)
+        };
+        left_at_stop |= matches!(done, Done::Abandoned(_)) && parts.stop.load(Ordering::Relaxed);
         // Sent before going idle: whoever waits for idle finds the outcome.
         let _ = outbox.send(done);
         parts.control.set_busy(false);
