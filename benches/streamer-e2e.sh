@@ -26,34 +26,23 @@ speed=${3:-40}
 partitions=${4:-64}
 linger_ms=${READER_LINGER_MS:-100}
 work=$(mktemp -d -p "${BENCH_DIR:-/tmp}")
+source scripts/services.sh
 cleanup() {
-  kill "${streamer:-}" "${broker:-}" "${clickhouse:-}" 2>/dev/null || true
-  wait 2>/dev/null || true
+  kill "${streamer:-}" 2>/dev/null || true
+  stop_services
   cp "$work/streamer.log" /tmp/streamer-bench.log 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 cargo build --release --locked -q -p novatel-reader -p gnss-streamer
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-http_port=$(free_port)
-mkdir -p "$work/ch/tmp" "$work/ch/uf" "$work/ch/fs"
-clickhouse-server --config-file=/etc/clickhouse-server/config.xml -- --path="$work/ch/" \
-  --tmp_path="$work/ch/tmp/" --user_files_path="$work/ch/uf/" --format_schema_path="$work/ch/fs/" \
-  --http_port="$http_port" --tcp_port="$(free_port)" --interserver_http_port="$(free_port)" \
-  --logger.log="$work/ch/server.log" --logger.errorlog="$work/ch/error.log" --timezone=UTC \
-  > /dev/null 2>&1 &
-clickhouse=$!
-query() { curl -sS "http://127.0.0.1:$http_port/" --data-binary "$1"; }
-until query 'SELECT 1' > /dev/null 2>&1; do sleep 0.2; done
-
-target/release/mock-kafka --brokers "${MOCK_BROKERS:-1}" --topic "gnss.frames:$partitions" --bootstrap-file "$work/bootstrap" > /dev/null &
-broker=$!
-while [ ! -s "$work/bootstrap" ]; do sleep 0.1; done
-bootstrap=$(cat "$work/bootstrap")
+start_clickhouse "$work/ch"
+clickhouse=${service_pids[0]}
+start_mock_kafka "$work" "gnss.frames:$partitions" "${MOCK_BROKERS:-1}"
+bootstrap=$KAFKA_BOOTSTRAP
 
 RUST_LOG=${RUST_LOG:-info} target/release/gnss-streamer --kafka-brokers "$bootstrap" \
-  --clickhouse-url "http://127.0.0.1:$http_port" --metrics-listen off --log-format json ${STREAMER_ARGS:-} \
+  --clickhouse-url "$CLICKHOUSE_URL" --metrics-listen off --log-format json ${STREAMER_ARGS:-} \
   2> "$work/streamer.log" &
 streamer=$!
 until grep -q 'partitions assigned' "$work/streamer.log"; do sleep 0.2; done
@@ -70,7 +59,7 @@ delivered=$(grep '"finished"' "$work/reader.log" | sed -E 's/.*"delivered":([0-9
 # Wait for the streamer to write everything, or to stop making progress for 20 s.
 last=-1; still=0
 while :; do
-  held=$(query 'SELECT count() FROM gnss.frames')
+  held=$(ch_query 'SELECT count() FROM gnss.frames')
   [ "$held" -ge "$delivered" ] && break
   if [ "$held" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
   [ "$still" -ge 100 ] && break
@@ -84,8 +73,8 @@ kill -TERM "$streamer"; wait "$streamer" || true; streamer=
 read -r reader_seconds _ reader_cpu < "$work/reader.time"
 tables="frames rejected positions velocities observations ins receiver_status hardware clock"
 rows=0
-for table in $tables; do rows=$((rows + $(query "SELECT count() FROM gnss.$table"))); done
-read -r frames unique first_ms last_ms <<< "$(query 'SELECT count(), uniqExact(kafka_partition, kafka_offset), min(ingest_ms), max(ingest_ms) FROM gnss.frames')"
+for table in $tables; do rows=$((rows + $(ch_query "SELECT count() FROM gnss.$table"))); done
+read -r frames unique first_ms last_ms <<< "$(ch_query 'SELECT count(), uniqExact(kafka_partition, kafka_offset), min(ingest_ms), max(ingest_ms) FROM gnss.frames')"
 awk -v d="$delivered" -v f="$frames" -v u="$unique" -v a="$first_ms" -v b="$last_ms" -v r="$rows" \
   -v rss="$streamer_rss_kb" -v scpu="$streamer_cpu" -v rs="$reader_seconds" -v rcpu="$reader_cpu" \
   -v chcpu="$clickhouse_cpu" 'BEGIN {

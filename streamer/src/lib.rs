@@ -6,10 +6,12 @@
 pub mod aggregate;
 pub mod config;
 pub mod consumer;
+pub mod dashboards;
 pub mod job;
 pub mod metrics;
 pub mod record;
 pub mod reference;
+pub mod report;
 pub mod rows;
 pub mod sink;
 pub mod writer;

@@ -1,0 +1,62 @@
+# Throwaway local services for scripts and benchmarks, sourced (not run):
+#
+#   source scripts/services.sh
+#   start_clickhouse DIR        # sets CLICKHOUSE_URL; the server's data, logs and pid go in DIR
+#   start_mock_kafka DIR TOPIC:PARTITIONS [BROKERS]   # sets KAFKA_BOOTSTRAP
+#   stop_services               # stops what the two started (call it from an EXIT trap)
+#
+# ClickHouse is the installed `clickhouse-server` on loopback ports of its own, UTC; Kafka is
+# librdkafka's mock cluster (`target/release/mock-kafka`, build it first).
+
+service_pids=()
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Runs SQL on the server start_clickhouse started; prints the result (TabSeparated).
+ch_query() {
+  curl -sS --fail-with-body "$CLICKHOUSE_URL/" --data-binary "$1"
+}
+
+start_clickhouse() {
+  local dir=$1
+  mkdir -p "$dir/tmp" "$dir/uf" "$dir/fs"
+  local http_port
+  http_port=$(free_port)
+  clickhouse-server --config-file=/etc/clickhouse-server/config.xml -- --path="$dir/" \
+    --tmp_path="$dir/tmp/" --user_files_path="$dir/uf/" --format_schema_path="$dir/fs/" \
+    --http_port="$http_port" --tcp_port="$(free_port)" --interserver_http_port="$(free_port)" \
+    --logger.log="$dir/server.log" --logger.errorlog="$dir/error.log" --timezone=UTC \
+    > /dev/null 2>&1 &
+  service_pids+=($!)
+  CLICKHOUSE_URL="http://127.0.0.1:$http_port"
+  local tries=0
+  until ch_query 'SELECT 1' > /dev/null 2>&1; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 150 ]; then
+      echo "ClickHouse did not start within 30 s; see $dir/error.log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+start_mock_kafka() {
+  local dir=$1 topic=$2 brokers=${3:-1}
+  mkdir -p "$dir"
+  rm -f "$dir/bootstrap"
+  target/release/mock-kafka --brokers "$brokers" --topic "$topic" --bootstrap-file "$dir/bootstrap" \
+    > /dev/null &
+  service_pids+=($!)
+  while [ ! -s "$dir/bootstrap" ]; do sleep 0.1; done
+  KAFKA_BOOTSTRAP=$(cat "$dir/bootstrap")
+}
+
+stop_services() {
+  if [ ${#service_pids[@]} -gt 0 ]; then
+    kill "${service_pids[@]}" 2> /dev/null || true
+    wait "${service_pids[@]}" 2> /dev/null || true
+  fi
+  service_pids=()
+}

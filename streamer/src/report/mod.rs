@@ -1,0 +1,229 @@
+//! What `gnss-report` shows of a ClickHouse database the streamer writes, for a user without
+//! Grafana: summary tables (`sql/report/summary_*.sql`), charts per receiver
+//! (`sql/report/chart_*.sql`) and the result of every dashboard panel's query
+//! (`sql/dashboards/`), with Grafana's macros expanded over the time range of the data
+//! ([`crate::dashboards::expand`]). As text on a terminal, or as one HTML page with SVG charts.
+
+mod chart;
+mod table;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use clickhouse::Client;
+use thiserror::Error;
+
+use crate::dashboards::{self, Context, DashboardError};
+pub use table::Table;
+
+/// Why a report could not be made.
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Dashboard(#[from] DashboardError),
+    #[error(
+        "ClickHouse failed the query {name}: {message}; check --clickhouse-url and \
+         --clickhouse-database, and that the streamer has created the tables"
+    )]
+    Query { name: String, message: String },
+    #[error(
+        "the database holds no frames yet: run the streamer (and a reader) first, or choose the \
+         database with --clickhouse-database"
+    )]
+    Empty,
+    #[error("chart query {name}: {reason}")]
+    Chart { name: String, reason: String },
+}
+
+/// Roughly how many points a time series gets: the interval is the range over this.
+const POINTS: i64 = 500;
+
+/// A query's title, file stem and result.
+#[derive(Debug)]
+pub struct Section {
+    pub name: String,
+    pub title: String,
+    pub table: Table,
+}
+
+/// A receiver's charts, as SVG documents.
+#[derive(Debug)]
+pub struct Charts {
+    pub receiver: String,
+    pub svgs: Vec<String>,
+}
+
+/// Everything the report shows.
+#[derive(Debug)]
+pub struct Report {
+    /// The range of the frames, in Unix seconds, the last second included. Console replies have
+    /// no GPS time and count as 1980-01-06.
+    pub from_s: i64,
+    pub to_s: i64,
+    pub receivers: Vec<String>,
+    pub summary: Vec<Section>,
+    pub charts: Vec<Charts>,
+    pub panels: Vec<Section>,
+}
+
+impl Report {
+    /// Queries ClickHouse (the database `client` is set to) with the SQL of `sql_dir`. Charts
+    /// are drawn for the first `max_receivers` receivers.
+    pub async fn build(
+        client: &Client,
+        sql_dir: &Path,
+        max_receivers: usize,
+    ) -> Result<Self, ReportError> {
+        // Per receiver: its first frame (console replies carry no GPS time: 1980), its first
+        // frame with a GPS time (where its charts start), its last frame.
+        let ranges = Table::fetch(
+            client,
+            "receivers",
+            "SELECT receiver, toUInt32(min(time)), toUInt32(minIf(time, gps_week > 0)), \
+             toUInt32(max(time)) FROM frames GROUP BY receiver ORDER BY receiver",
+        )
+        .await?;
+        let seconds = |cell: &str| cell.parse::<i64>().unwrap_or(0);
+        let ranges: Vec<(String, i64, i64, i64)> = ranges
+            .rows
+            .iter()
+            .map(|row| (row[0].clone(), seconds(&row[1]), seconds(&row[2]), seconds(&row[3])))
+            .collect();
+        let receivers: Vec<String> = ranges.iter().map(|r| r.0.clone()).collect();
+        let from_s = ranges.iter().map(|r| r.1).min().ok_or(ReportError::Empty)?;
+        let to_s = ranges.iter().map(|r| r.3).max().unwrap_or(from_s);
+        let all = context(from_s, to_s, receivers.clone());
+
+        let reports = dashboards::load(&sql_dir.join("report"))?;
+        let (chart_queries, summary_queries): (Vec<_>, Vec<_>) =
+            reports.into_iter().partition(|q| q.name.starts_with("chart_"));
+        let summary = sections(client, &summary_queries, &all).await?;
+        let panels =
+            sections(client, &dashboards::load(&sql_dir.join("dashboards"))?, &all).await?;
+
+        let mut charts = Vec::new();
+        for (receiver, first_s, first_timed_s, to_s) in ranges.into_iter().take(max_receivers) {
+            let from_s = if first_timed_s > 0 { first_timed_s } else { first_s };
+            let context = context(from_s, to_s, vec![receiver.clone()]);
+            let mut svgs = Vec::new();
+            for query in &chart_queries {
+                let table =
+                    Table::fetch(client, &query.name, &dashboards::expand(&query.sql, &context)?)
+                        .await?;
+                let chart = chart::svg(&query.title, &table)
+                    .map_err(|reason| ReportError::Chart { name: query.name.clone(), reason })?;
+                svgs.extend(chart);
+            }
+            if !svgs.is_empty() {
+                charts.push(Charts { receiver, svgs });
+            }
+        }
+        Ok(Report { from_s, to_s, receivers, summary, charts, panels })
+    }
+
+    /// The summary and every panel's result, each cut at `max_rows` rows.
+    pub fn to_text(&self, max_rows: usize) -> String {
+        let mut out = format!(
+            "{} receivers, {} to {}\n",
+            self.receivers.len(),
+            utc(self.from_s),
+            utc(self.to_s)
+        );
+        for section in &self.summary {
+            let _ = write!(out, "\n{}\n{}", section.title, section.table.to_text(max_rows));
+        }
+        let _ = writeln!(out, "\nDashboard queries (sql/dashboards/), over the whole range");
+        for section in &self.panels {
+            let _ = write!(
+                out,
+                "\n{} ({}.sql)\n{}",
+                section.title,
+                section.name,
+                section.table.to_text(max_rows)
+            );
+        }
+        out
+    }
+
+    /// One self-contained HTML page: the summary, the charts of each receiver, every panel.
+    pub fn to_html(&self, max_rows: usize) -> String {
+        let mut out = format!(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>gnss-pipe report</title>\n\
+             <style>{STYLE}</style></head><body>\n<h1>gnss-pipe report</h1>\n\
+             <p>{} receivers, {} to {}</p>\n",
+            self.receivers.len(),
+            utc(self.from_s),
+            utc(self.to_s)
+        );
+        for section in &self.summary {
+            let _ = write!(
+                out,
+                "<h2>{}</h2>\n{}",
+                esc(&section.title),
+                section.table.to_html(max_rows)
+            );
+        }
+        for charts in &self.charts {
+            let _ = writeln!(
+                out,
+                "<h2>Receiver {}</h2>\n<div class=\"charts\">",
+                esc(&charts.receiver)
+            );
+            for svg in &charts.svgs {
+                let _ = writeln!(out, "{svg}");
+            }
+            out.push_str("</div>\n");
+        }
+        out.push_str("<h2>Dashboard queries</h2>\n");
+        for section in &self.panels {
+            let _ = write!(
+                out,
+                "<h3>{} <small>{}.sql</small></h3>\n{}",
+                esc(&section.title),
+                esc(&section.name),
+                section.table.to_html(max_rows)
+            );
+        }
+        out.push_str("</body></html>\n");
+        out
+    }
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:2em;color:#222}\
+    table{border-collapse:collapse;margin-bottom:1em;font-size:13px}\
+    th,td{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f3f3f3}\
+    .charts{display:flex;flex-wrap:wrap;gap:8px}.note{color:#777;font-size:12px}\
+    small{color:#777;font-weight:normal}";
+
+fn esc(text: &str) -> String {
+    table::escape_html(text)
+}
+
+/// The dashboards' context for a range: an interval giving about [`POINTS`] points.
+fn context(from_s: i64, to_s: i64, receivers: Vec<String>) -> Context {
+    let interval_s = ((to_s - from_s) / POINTS).max(1);
+    Context {
+        from_s,
+        to_s: to_s + 1,
+        interval_s: u32::try_from(interval_s).unwrap_or(u32::MAX),
+        receivers,
+    }
+}
+
+async fn sections(
+    client: &Client,
+    queries: &[dashboards::Query],
+    context: &Context,
+) -> Result<Vec<Section>, ReportError> {
+    let mut sections = Vec::with_capacity(queries.len());
+    for query in queries {
+        let table =
+            Table::fetch(client, &query.name, &dashboards::expand(&query.sql, context)?).await?;
+        sections.push(Section { name: query.name.clone(), title: query.title.clone(), table });
+    }
+    Ok(sections)
+}
+
+fn utc(seconds: i64) -> String {
+    novatel_reader::novatel::time::format_rfc3339_ms(seconds * 1000)
+}
