@@ -27,9 +27,13 @@ struct Args {
     #[arg(long, env = "CLICKHOUSE_USER", default_value = "default")]
     clickhouse_user: String,
 
-    /// ClickHouse password.
+    /// ClickHouse password; prefer CLICKHOUSE_PASSWORD_FILE.
     #[arg(long, env = "CLICKHOUSE_PASSWORD", hide_env_values = true, default_value = "")]
     clickhouse_password: String,
+
+    /// File holding the ClickHouse password (a Docker secret, as compose gives the streamer).
+    #[arg(long, env = "CLICKHOUSE_PASSWORD_FILE", conflicts_with = "clickhouse_password")]
+    clickhouse_password_file: Option<PathBuf>,
 
     /// Directory with `report/` and `dashboards/` queries.
     #[arg(long, env = "SQL_DIR", default_value = "sql")]
@@ -51,11 +55,18 @@ struct Args {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let password = match &args.clickhouse_password_file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the password file {}", path.display()))?
+            .trim_end_matches(['\r', '\n'])
+            .to_owned(),
+        None => args.clickhouse_password.clone(),
+    };
     let client = Client::default()
         .with_url(&args.clickhouse_url)
         .with_database(&args.clickhouse_database)
         .with_user(&args.clickhouse_user)
-        .with_password(&args.clickhouse_password);
+        .with_password(password);
     let report =
         Report::build(&client, &args.sql_dir, args.max_receivers).await.with_context(|| {
             format!("database {} at {}", args.clickhouse_database, args.clickhouse_url)

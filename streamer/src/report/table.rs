@@ -61,12 +61,8 @@ impl Table {
         for row in &shown {
             line(row);
         }
-        match self.rows.len() {
-            0 => out.push_str("  (no rows)\n"),
-            n if n > max_rows => {
-                let _ = writeln!(out, "  ... {} more rows", n - max_rows);
-            }
-            _ => {}
+        if let Some(note) = self.footnote(max_rows) {
+            let _ = writeln!(out, "  ({note})");
         }
         out
     }
@@ -86,14 +82,20 @@ impl Table {
             out.push_str("</tr>\n");
         }
         out.push_str("</table>\n");
-        match self.rows.len() {
-            0 => out.push_str("<p class=\"note\">no rows</p>\n"),
-            n if n > max_rows => {
-                let _ = writeln!(out, "<p class=\"note\">{} more rows</p>", n - max_rows);
-            }
-            _ => {}
+        if let Some(note) = self.footnote(max_rows) {
+            let _ = writeln!(out, "<p class=\"note\">{note}</p>");
         }
         out
+    }
+
+    /// What follows the table cut at `max_rows`: that it is empty, or how many rows it leaves out.
+    fn footnote(&self, max_rows: usize) -> Option<String> {
+        match self.rows.len() {
+            0 => Some("no rows".to_owned()),
+            n if n == max_rows + 1 => Some("1 more row".to_owned()),
+            n if n > max_rows => Some(format!("{} more rows", n - max_rows)),
+            _ => None,
+        }
     }
 }
 
@@ -166,7 +168,7 @@ mod tests {
         };
         assert_eq!(
             table.to_text(2),
-            "  receiver  lat\n  a         32.5953591\n  bb        1.5\n  ... 1 more rows\n"
+            "  receiver  lat\n  a         32.5953591\n  bb        1.5\n  (1 more row)\n"
         );
         assert!(
             Table { columns: vec!["x".into()], rows: vec![] }.to_text(5).ends_with("(no rows)\n")
