@@ -738,3 +738,21 @@ fn dockerfiles_build_the_crate_and_run_it_unprivileged_with_a_health_check() {
         );
     }
 }
+
+#[test]
+fn published_ports_bind_to_loopback_unless_the_user_opens_them() {
+    let doc = compose();
+    let mut published = 0;
+    for (name, service) in services(&doc) {
+        for port in strings(&service["ports"]) {
+            let default = with_defaults(&port);
+            assert!(
+                default.starts_with("127.0.0.1:"),
+                "compose/compose.yml: service `{name}` publishes `{port}` as `{default}` by \
+                 default; bind it to 127.0.0.1 and let a variable open it"
+            );
+            published += 1;
+        }
+    }
+    assert!(published >= 3, "ClickHouse, Grafana and Kafka's external listener are published");
+}
