@@ -174,7 +174,13 @@ impl Pipeline {
             {
                 pacer.wait(i64::from(week) * MS_PER_WEEK + i64::from(ms), &self.shutdown).await;
             }
-            let record = FrameRecord { receiver, format: frame.format, header, bytes: frame.bytes };
+            let record = FrameRecord {
+                receiver,
+                format: frame.format,
+                header,
+                bytes: frame.bytes,
+                offset: frame.offset,
+            };
             self.producer.send(&record).await;
         }
     }

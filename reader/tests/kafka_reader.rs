@@ -36,18 +36,22 @@ fn run(command: &mut Command) -> Output {
 }
 
 /// The frames of a recording, in order.
-fn frames_of(name: &str) -> Vec<(Format, Vec<u8>)> {
+/// A frame of a fixture: its format, its byte offset in the file, its bytes.
+type FileFrame = (Format, u64, Vec<u8>);
+
+fn frames_of(name: &str) -> Vec<FileFrame> {
     let data = std::fs::read(fixture(name)).unwrap();
     frames(&data)
         .filter_map(|e| match e {
-            Event::Frame(f) => Some((f.format, f.bytes.to_vec())),
+            Event::Frame(f) => Some((f.format, f.offset, f.bytes.to_vec())),
             Event::Rejected(_) => None,
         })
         .collect()
 }
 
 /// Checks a message against the frame it carries: headers and timestamp from the frame itself.
-fn assert_message_is_frame(message: &Received, format: Format, bytes: &[u8], receiver: &str) {
+fn assert_message_is_frame(message: &Received, frame: &FileFrame, receiver: &str) {
+    let (format, offset, bytes) = (frame.0, frame.1, frame.2.as_slice());
     assert_eq!(message.value, bytes, "payload is the frame, byte for byte");
     assert_eq!(message.key, receiver);
     let (h, _) = header::parse(&Frame { format, offset: 0, bytes }).unwrap();
@@ -55,6 +59,7 @@ fn assert_message_is_frame(message: &Received, format: Format, bytes: &[u8], rec
         ("log".to_owned(), h.name.to_string()),
         ("format".to_owned(), format.as_str().to_owned()),
         ("receiver".to_owned(), receiver.to_owned()),
+        ("offset".to_owned(), offset.to_string()),
     ]);
     if let Some(id) = h.id {
         expected.insert("id".into(), id.to_string());
@@ -74,7 +79,7 @@ fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
     let files = ["bestpos.gps", "BESTUTMBIN.GPS", "OneEach.GPS", "OneEach.ASC", "test2_rcvr1.dat"];
     let output = run(reader(&bootstrap).arg("replay").args(files.map(fixture)));
     assert!(output.status.success());
-    let expected: BTreeMap<&str, Vec<(Format, Vec<u8>)>> =
+    let expected: BTreeMap<&str, Vec<FileFrame>> =
         files.iter().map(|f| (*f, frames_of(f))).collect();
     let total: usize = expected.values().map(Vec::len).sum();
     let (messages, reports) = consume_split(&bootstrap, TOPIC, total, Duration::from_secs(30));
@@ -103,8 +108,8 @@ fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
     for (file, frames) in &expected {
         let received = &groups[*file];
         assert_eq!(received.len(), frames.len(), "{file}");
-        for (message, (format, bytes)) in received.iter().zip(frames) {
-            assert_message_is_frame(message, *format, bytes, file);
+        for (message, frame) in received.iter().zip(frames) {
+            assert_message_is_frame(message, frame, file);
         }
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -142,8 +147,8 @@ fn an_outage_of_every_broker_loses_and_duplicates_nothing() {
     assert!(output.status.success());
     let messages = consume(&bootstrap, TOPIC, expected.len(), Duration::from_secs(30));
     assert_eq!(messages.len(), expected.len(), "nothing lost, nothing duplicated");
-    for (message, (format, bytes)) in by_key(&messages)["rover"].iter().zip(&expected) {
-        assert_message_is_frame(message, *format, bytes, "rover");
+    for (message, frame) in by_key(&messages)["rover"].iter().zip(&expected) {
+        assert_message_is_frame(message, frame, "rover");
     }
 }
 
@@ -190,17 +195,17 @@ fn sighup_changes_the_filter_without_losing_or_repeating_a_frame() {
     // Positions in the file of the frames that came through.
     let received: Vec<usize> = messages
         .iter()
-        .map(|m| all.iter().position(|(_, f)| *f == m.value).expect("a frame of the file"))
+        .map(|m| all.iter().position(|(_, _, f)| *f == m.value).expect("a frame of the file"))
         .collect();
     let first = received
         .iter()
         .copied()
-        .find(|&i| log_id(&all[i].1) == 140)
+        .find(|&i| log_id(&all[i].2) == 140)
         .expect("RANGECMP after the reload");
     // Before the first RANGECMP that came through: every BESTXYZ and nothing else; from it on,
     // every BESTXYZ and RANGECMP (GPSEPHEM was never included).
     let expected: Vec<usize> = (0..all.len())
-        .filter(|&i| match log_id(&all[i].1) {
+        .filter(|&i| match log_id(&all[i].2) {
             241 => true,
             140 => i >= first,
             _ => false,
@@ -357,7 +362,7 @@ fn replay_loops_until_stopped() {
     assert!(child.wait_with_output().unwrap().status.success());
     let messages = consume(&bootstrap, TOPIC, 2 * once.len(), Duration::from_secs(10));
     assert!(messages.len() >= 2 * once.len(), "looped at least twice: {}", messages.len());
-    for (message, (_, bytes)) in messages.iter().zip(once.iter().cycle()) {
+    for (message, (_, _, bytes)) in messages.iter().zip(once.iter().cycle()) {
         assert_eq!(&message.value, bytes);
     }
 }

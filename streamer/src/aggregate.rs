@@ -1,7 +1,7 @@
 //! The aggregates: DataFusion SQL from `sql/aggregates/`, run on each micro-batch's raw tables.
 //! Record batches in, record batches out: nothing here knows Kafka or ClickHouse.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -183,10 +183,24 @@ pub fn without_held(
     batch: &RecordBatch,
     held: &HashMap<i32, i64>,
 ) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
+    without(batch, |partition, offset| is_held(held, partition, offset))
+}
+
+/// `batch` without the rows of the given records, by (partition, offset).
+pub fn without_records(
+    batch: &RecordBatch,
+    records: &HashSet<(u32, u64)>,
+) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
+    without(batch, |partition, offset| records.contains(&(partition, offset)))
+}
+
+fn without(
+    batch: &RecordBatch,
+    drop: impl Fn(u32, u64) -> bool,
+) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
     let Some((partition, offset)) = offsets(batch) else { return Ok(batch.clone()) };
-    let keep: BooleanArray = (0..batch.num_rows())
-        .map(|i| Some(!is_held(held, partition.value(i), offset.value(i))))
-        .collect();
+    let keep: BooleanArray =
+        (0..batch.num_rows()).map(|i| Some(!drop(partition.value(i), offset.value(i)))).collect();
     filter_record_batch(batch, &keep)
 }
 

@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod config;
 pub mod consumer;
 pub mod dashboards;
+pub mod duplicates;
 pub mod job;
 pub mod metrics;
 pub mod record;

@@ -14,6 +14,9 @@ pub const INSERT_SECONDS: &str = "streamer_insert_seconds";
 pub const FLUSH_SECONDS: &str = "streamer_flush_seconds";
 /// Writes to ClickHouse that failed and were tried again.
 pub const INSERT_RETRIES: &str = "streamer_insert_retries_total";
+/// Frames left out because ClickHouse already held them (the same receiver, GPS time, log and
+/// bytes, produced again: a reader restarted on a recording).
+pub const DUPLICATE_FRAMES: &str = "streamer_duplicate_frames_total";
 /// Micro-batches left to the partitions' next owner after a rebalance.
 pub const BATCHES_ABANDONED: &str = "streamer_batches_abandoned_total";
 /// Records behind the end of each partition, by partition (from librdkafka's statistics).

@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
-use novatel_reader::kafka::record::{HEADER_BYTES, HEADER_KIND, HEADER_REASON, KIND_REJECTED};
+use novatel_reader::kafka::record::{
+    HEADER_BYTES, HEADER_KIND, HEADER_OFFSET, HEADER_REASON, KIND_REJECTED,
+};
 use rdkafka::Message;
 use rdkafka::message::Headers;
 
@@ -27,6 +29,9 @@ pub struct Record<'a> {
     pub timestamp_ms: i64,
     pub kind: Kind<'a>,
     pub value: &'a [u8],
+    /// The frame's byte offset in the reader's source (`offset` header; readers before it
+    /// existed send none).
+    pub source_offset: Option<u64>,
 }
 
 impl<'a> Record<'a> {
@@ -34,13 +39,12 @@ impl<'a> Record<'a> {
         let header = |key: &str| {
             m.headers().and_then(|h| h.iter().find(|h| h.key == key).and_then(|h| h.value))
         };
+        let number =
+            |key: &str| -> Option<u64> { std::str::from_utf8(header(key)?).ok()?.parse().ok() };
         let kind = match header(HEADER_KIND) {
             Some(kind) if kind == KIND_REJECTED.as_bytes() => Kind::Rejected {
                 reason: header(HEADER_REASON).map(String::from_utf8_lossy).unwrap_or_default(),
-                bytes: header(HEADER_BYTES)
-                    .and_then(|b| std::str::from_utf8(b).ok())
-                    .and_then(|b| b.parse().ok())
-                    .unwrap_or(0),
+                bytes: number(HEADER_BYTES).unwrap_or(0),
             },
             _ => Kind::Frame,
         };
@@ -51,6 +55,7 @@ impl<'a> Record<'a> {
             timestamp_ms: m.timestamp().to_millis().unwrap_or(0),
             kind,
             value: m.payload().unwrap_or_default(),
+            source_offset: number(HEADER_OFFSET),
         }
     }
 }

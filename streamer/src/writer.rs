@@ -19,8 +19,9 @@ use tokio::runtime::Handle;
 use tokio::task::JoinSet;
 use tracing::{debug, info, warn};
 
-use crate::aggregate::{AggregateError, Engine, without_held};
+use crate::aggregate::{AggregateError, Engine, without_held, without_records};
 use crate::consumer::{Marks, Shared, read_marks};
+use crate::duplicates;
 use crate::job::JobError;
 use crate::metrics as m;
 use crate::reference::{Point, References};
@@ -202,8 +203,15 @@ fn write_with_retries(parts: &mut Parts, sealed: Sealed) -> Done {
                 Err(error) => JobError::from(error),
             },
             Some(current) => match runtime.block_on(write(parts, &raw, &held(current, &summary))) {
-                Ok(()) => {
+                Ok(duplicates) => {
                     histogram!(m::FLUSH_SECONDS).record(started.elapsed().as_secs_f64());
+                    if duplicates > 0 {
+                        counter!(m::DUPLICATE_FRAMES).increment(duplicates as u64);
+                        info!(
+                            frames = duplicates,
+                            "left out frames ClickHouse already held (the same receiver, GPS time, log and bytes, produced again)"
+                        );
+                    }
                     counter!(m::RECORDS, "kind" => "frame")
                         .increment((summary.records - summary.rejected) as u64);
                     counter!(m::RECORDS, "kind" => "rejected").increment(summary.rejected as u64);
@@ -264,12 +272,28 @@ fn held(marks: &Marks, batch: &Summary) -> Marks {
         .collect()
 }
 
-/// One attempt at writing a batch; `held` as [`held`] gives it.
+/// One attempt at writing a batch; `held` as [`held`] gives it. Frames produced again are left
+/// out of every table ([`duplicates`]); returns how many.
 async fn write(
     parts: &mut Parts,
     raw: &[(&'static str, RecordBatch)],
     held: &Marks,
-) -> Result<(), JobError> {
+) -> Result<usize, JobError> {
+    let frames = raw.iter().find(|(t, _)| *t == FramesBuilder::TABLE).map(|(_, b)| b);
+    let duplicates = match frames {
+        Some(frames) => duplicates::find(&parts.sink, frames).await?,
+        None => Default::default(),
+    };
+    let deduplicated: Vec<(&'static str, RecordBatch)>;
+    let raw = if duplicates.is_empty() {
+        raw
+    } else {
+        deduplicated = raw
+            .iter()
+            .map(|(t, b)| Ok((*t, without_records(b, &duplicates)?)))
+            .collect::<Result<_, datafusion::arrow::error::ArrowError>>()?;
+        &deduplicated
+    };
     let positions = raw.iter().find(|(t, _)| *t == PositionsBuilder::TABLE).map(|(_, b)| b);
     let new_points: Vec<(String, Point)> =
         positions.map(|p| parts.references.discover(p)).unwrap_or_default();
@@ -315,7 +339,7 @@ async fn write(
     if let Some(frames) = frames {
         insert(&parts.sink, FramesBuilder::TABLE.to_owned(), frames).await?;
     }
-    Ok(())
+    Ok(duplicates.len())
 }
 
 async fn insert(

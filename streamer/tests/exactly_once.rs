@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 use common::aggregates::assert_aggregates_match_raw;
 use common::expected::{Expected, QUERIES, assert_rows_close, assert_rows_eq, parse, sorted};
 use common::{
-    ClickHouse, RAW_TABLES, REAL, Run, Streamer, aggregate_targets, cluster, fixture, merged_rows,
-    raw_fingerprint, replay, simulate, wait_for_frames, wait_until,
+    ClickHouse, RAW_TABLES, REAL, Run, Streamer, aggregate_targets, cluster, fingerprint, fixture,
+    merged_rows, raw_fingerprint, replay, simulate, wait_for_frames, wait_until,
 };
 
 const TOPIC: &str = "frames";
@@ -223,4 +223,90 @@ fn clickhouse_down_mid_stream_pauses_then_resumes_with_nothing_lost() {
         assert_rows_eq(&actual, &sorted(expected.tables[table].clone()), table);
     }
     assert_aggregates_match_raw(&ch, "gnss");
+}
+
+/// A reader killed halfway through each recording and started again from its beginning, and a
+/// simulated receiver stopped after 15 s and run again from the same start: the same frames are
+/// produced again under new offsets. Each frame with a GPS time still lands once in every table,
+/// as in a run where it was produced once; console replies (no GPS time) and the reader's reports
+/// of rejected bytes (timed when read) count again.
+#[test]
+fn frames_produced_again_are_written_once() {
+    let ch = ClickHouse::start();
+    let kafka = cluster("again", 3);
+    kafka.create_topic("once", 3, 1).unwrap();
+    let bootstrap = kafka.bootstrap_servers();
+    let files: Vec<PathBuf> = REAL.iter().map(|f| fixture(f)).collect();
+    let halves = std::env::temp_dir().join(format!("gnss-halves-{}", std::process::id()));
+    std::fs::create_dir_all(&halves).unwrap();
+    let mut untimed_in_halves = 0;
+    let cut: Vec<PathBuf> = files
+        .iter()
+        .map(|file| {
+            let bytes = std::fs::read(file).unwrap();
+            let half = &bytes[..bytes.len() / 2];
+            untimed_in_halves += untimed_frames(half);
+            let path = halves.join(file.file_name().unwrap());
+            std::fs::write(&path, half).unwrap();
+            path
+        })
+        .collect();
+    replay(&bootstrap, "again", &cut);
+    simulate(&bootstrap, "again", 2, "15s", RATES);
+    replay(&bootstrap, "again", &files);
+    simulate(&bootstrap, "again", 2, "30s", RATES);
+    std::fs::remove_dir_all(&halves).unwrap();
+    replay(&bootstrap, "once", &files);
+    simulate(&bootstrap, "once", 2, "30s", RATES);
+    let mut expected = Expected::default();
+    for file in &files {
+        expected.add(file);
+    }
+    let once = expected.total_frames() + 2 * 30 * RATE_SUM;
+
+    for (topic, total) in [("again", once + untimed_in_halves), ("once", once)] {
+        let run = Run {
+            bootstrap: &bootstrap,
+            topic,
+            group: topic,
+            clickhouse: &ch,
+            database: topic,
+            args: &SMALL_BATCHES,
+        };
+        let mut streamer = Streamer::start(&run);
+        wait_for_frames(&ch, topic, total, &mut streamer, Duration::from_secs(120));
+        let (status, log) = streamer.stop();
+        assert!(status.success(), "{log}");
+    }
+    let decoded: Vec<&str> =
+        RAW_TABLES.iter().copied().filter(|t| !["rejected", "frames"].contains(t)).collect();
+    let content = |database| {
+        fingerprint(&ch, database, &decoded, &["ingest_ms", "kafka_partition", "kafka_offset"])
+    };
+    assert_eq!(content("again"), content("once"));
+    let timed_frames = |database| {
+        ch.query(&format!(
+            "SELECT count(), sum(cityHash64(receiver, time_ms, log, format, frame_crc, \
+             source_offset, decoded, error)) FROM {database}.frames WHERE gps_week > 0"
+        ))
+    };
+    assert_eq!(timed_frames("again"), timed_frames("once"));
+    assert_aggregates_match_raw(&ch, "again");
+    assert!(
+        ch.count("SELECT sum(bytes) FROM again.rejected")
+            > ch.count("SELECT sum(bytes) FROM once.rejected"),
+        "rejected bytes are reported each time they are read"
+    );
+}
+
+/// Frames of `bytes` without a GPS time (console replies).
+fn untimed_frames(bytes: &[u8]) -> u64 {
+    let frames = novatel_reader::novatel::frames(bytes).filter_map(|event| match event {
+        novatel_reader::novatel::Event::Frame(frame) => Some(frame),
+        _ => None,
+    });
+    let untimed = frames.filter(|frame| {
+        novatel_reader::novatel::decode(frame).map_or(true, |m| m.header.week.unwrap_or(0) == 0)
+    });
+    untimed.count() as u64
 }

@@ -7,7 +7,10 @@
 //! - timestamp: the log's GPS time as UTC milliseconds (the time of production for NMEA);
 //! - headers, all UTF-8 text: `log` (name, e.g. `BESTPOS`), `id` (message id, absent when
 //!   unknown), `format` (`binary`, `short_binary`, `ascii`, `short_ascii`, `abbreviated`, `nmea`),
-//!   `week` and `ms` (GPS week and milliseconds, absent for NMEA), `receiver`.
+//!   `week` and `ms` (GPS week and milliseconds, absent for NMEA), `receiver`, `offset` (the
+//!   frame's byte offset in the reader's source: in the recording, or in the bytes read from a
+//!   live port since the reader started; with the receiver and the GPS time it tells a frame
+//!   produced again, by a reader restarted on a recording, from a new one).
 //!
 //! Bytes the reader rejected are reported on the same topic, so that data quality can be followed
 //! downstream: an empty value, the receiver as key, the time of reading as timestamp, and headers
@@ -24,6 +27,7 @@ pub const HEADER_FORMAT: &str = "format";
 pub const HEADER_WEEK: &str = "week";
 pub const HEADER_MS: &str = "ms";
 pub const HEADER_RECEIVER: &str = "receiver";
+pub const HEADER_OFFSET: &str = "offset";
 pub const HEADER_KIND: &str = "kind";
 pub const HEADER_REASON: &str = "reason";
 pub const HEADER_BYTES: &str = "bytes";
@@ -38,6 +42,8 @@ pub struct FrameRecord<'a> {
     /// The parsed header, if the frame's header could be parsed.
     pub header: Option<&'a FrameHeader<'a>>,
     pub bytes: &'a [u8],
+    /// Byte offset of the frame in the source.
+    pub offset: u64,
 }
 
 impl FrameRecord<'_> {
@@ -47,9 +53,9 @@ impl FrameRecord<'_> {
     }
 
     pub fn headers(&self) -> OwnedHeaders {
-        let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new(), itoa::Buffer::new()];
-        let [id_text, week_text, ms_text] = &mut numbers;
-        let mut headers = OwnedHeaders::new_with_capacity(6);
+        let mut numbers = [(); 4].map(|()| itoa::Buffer::new());
+        let [id_text, week_text, ms_text, offset_text] = &mut numbers;
+        let mut headers = OwnedHeaders::new_with_capacity(7);
         let add = |headers: OwnedHeaders, key: &str, value: &str| {
             headers.insert(Header { key, value: Some(value.as_bytes()) })
         };
@@ -66,6 +72,7 @@ impl FrameRecord<'_> {
             headers = add(headers, HEADER_WEEK, week_text.format(week));
             headers = add(headers, HEADER_MS, ms_text.format(ms));
         }
+        headers = add(headers, HEADER_OFFSET, offset_text.format(self.offset));
         add(headers, HEADER_RECEIVER, self.receiver)
     }
 }

@@ -68,7 +68,14 @@ pub async fn apply(client: &clickhouse::Client, dir: &Path) -> Result<Vec<u32>, 
         let text = std::fs::read_to_string(&migration.path)
             .map_err(|e| SinkError::Sql { path: migration.path.clone(), reason: e.to_string() })?;
         for statement in statements(&text) {
-            query(statement).await?;
+            match query(statement.clone()).await {
+                Err(SinkError::Query { message, .. })
+                    if adds_an_existing_column(&statement, &message) =>
+                {
+                    info!(%statement, "the column exists already (another streamer added it)");
+                }
+                result => result?,
+            }
         }
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -83,6 +90,13 @@ pub async fn apply(client: &clickhouse::Client, dir: &Path) -> Result<Vec<u32>, 
         applied.push(migration.version);
     }
     Ok(applied)
+}
+
+/// Whether `message` is ClickHouse refusing `statement`, an `ADD COLUMN`, because the column
+/// exists: what two streamers applying one migration together get (ClickHouse 18.16 has no
+/// `ADD COLUMN IF NOT EXISTS`).
+fn adds_an_existing_column(statement: &str, message: &str) -> bool {
+    statement.to_ascii_uppercase().contains("ADD COLUMN") && message.contains("already exists")
 }
 
 /// The statements of a SQL script: `--` comments dropped, split on `;` outside quotes.
@@ -149,10 +163,19 @@ mod tests {
     }
 
     #[test]
+    fn an_add_column_of_an_existing_column_counts_as_applied() {
+        let exists = "Code: 44, e.displayText() = DB::Exception: Cannot add column frame_crc: \
+                      column with this name already exists";
+        assert!(adds_an_existing_column("ALTER TABLE frames ADD COLUMN frame_crc UInt32", exists));
+        assert!(!adds_an_existing_column("CREATE TABLE frames (x UInt8)", exists));
+        assert!(!adds_an_existing_column("ALTER TABLE frames ADD COLUMN x UInt8", "Code: 60"));
+    }
+
+    #[test]
     fn the_project_migrations_are_ordered_and_parse() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql/clickhouse");
         let migrations = list(&dir).unwrap();
-        assert_eq!(migrations.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(migrations.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2, 3]);
         let aggregates = std::fs::read_to_string(&migrations[1].path).unwrap();
         assert_eq!(statements(&aggregates).len(), 36);
     }

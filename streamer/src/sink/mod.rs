@@ -269,6 +269,25 @@ impl Sink {
         Ok(rows.into_iter().map(|(p, o)| (p as i32, o as i64)).collect())
     }
 
+    /// The identities (receiver, time, log, CRC, source offset) of the frames `frames` holds
+    /// with a GPS time and a source offset within each (receiver, first ms, last ms) range.
+    pub async fn frame_identities(
+        &self,
+        ranges: &[(&str, i64, i64)],
+    ) -> Result<Vec<(String, i64, String, u32, i64)>, SinkError> {
+        let range = "(receiver = ? AND time_ms >= ? AND time_ms <= ?)";
+        let sql = format!(
+            "SELECT receiver, time_ms, log, frame_crc, source_offset FROM frames \
+             WHERE gps_week > 0 AND source_offset >= 0 AND ({})",
+            vec![range; ranges.len()].join(" OR ")
+        );
+        let mut query = self.client.query(&sql);
+        for &(receiver, first, last) in ranges {
+            query = query.bind(receiver).bind(first).bind(last);
+        }
+        query.fetch_all().await.map_err(|e| SinkError::clickhouse(&sql, e))
+    }
+
     /// Each receiver's reference point: (receiver, latitude, longitude, height, time).
     pub async fn reference_points(&self) -> Result<Vec<(String, f64, f64, f64, i64)>, SinkError> {
         let sql = "SELECT receiver, argMin(ref_lat_deg, first_time_ms), argMin(ref_lon_deg, first_time_ms), \

@@ -374,13 +374,25 @@ pub fn wait_for_frames(
 /// Every raw table's row count and an order-independent hash of its columns (all but
 /// `ingest_ms`, the time the streamer wrote the row).
 pub fn raw_fingerprint(ch: &ClickHouse, database: &str) -> Vec<(String, String)> {
-    RAW_TABLES
+    fingerprint(ch, database, &RAW_TABLES, &["ingest_ms"])
+}
+
+/// Each of `tables`' row count and an order-independent hash of its columns but `skipped`.
+pub fn fingerprint(
+    ch: &ClickHouse,
+    database: &str,
+    tables: &[&str],
+    skipped: &[&str],
+) -> Vec<(String, String)> {
+    let skipped: Vec<String> = skipped.iter().map(|c| format!("'{c}'")).collect();
+    tables
         .iter()
         .map(|table| {
             let columns = ch.query(&format!(
                 "SELECT arrayStringConcat(groupArray(name), ', ') FROM system.columns \
-                 WHERE database = '{database}' AND table = '{table}' AND name != 'ingest_ms' \
-                 AND default_kind != 'MATERIALIZED'"
+                 WHERE database = '{database}' AND table = '{table}' \
+                 AND name NOT IN ({}) AND default_kind != 'MATERIALIZED'",
+                skipped.join(", ")
             ));
             let sql = format!(
                 "SELECT count(), sum(cityHash64({})) FROM {database}.{table}",
