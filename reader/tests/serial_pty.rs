@@ -110,3 +110,53 @@ fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
     assert!(messages.iter().all(|m| m.key == "rover"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A live receiver read while every broker is down for 10 s: the reader holds its frames (within
+/// its buffer bound) and delivers each of them, once, when the brokers are back.
+#[test]
+fn a_live_receiver_survives_ten_seconds_without_brokers() {
+    let cluster = cluster("gnss.frames", 1);
+    let bootstrap = cluster.bootstrap_servers();
+    let dir = std::env::temp_dir().join(format!("reader-pty-outage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("ttyGNSS");
+    let _ = std::fs::remove_file(&link);
+    // The reader first, waiting for its device: every frame the receiver writes is read.
+    let reader = binary()
+        .args(["serial", "--serial-device"])
+        .arg(&link)
+        .args(["--serial-baud", "921600", "--receiver-id", "rover", "--kafka-brokers", &bootstrap])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let receiver = receiver(&link, "2024-06-01T00:00:00Z", 16);
+
+    std::thread::sleep(Duration::from_secs(3));
+    for broker in 1..=3 {
+        cluster.broker_down(broker).unwrap();
+    }
+    std::thread::sleep(Duration::from_secs(10));
+    for broker in 1..=3 {
+        cluster.broker_up(broker).unwrap();
+    }
+    let receiver = receiver.wait_with_output().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    send_signal(&reader, Signal::SIGTERM);
+    let reader = reader.wait_with_output().unwrap();
+    assert!(reader.status.success(), "{}", String::from_utf8_lossy(&reader.stderr));
+
+    let stopped = logged(&receiver.stderr, "simulated receiver stopped");
+    let written = stopped["fields"]["frames_written"].as_u64().unwrap() as usize;
+    let finished = logged(&reader.stderr, "finished");
+    for lost in ["dropped", "failed", "undelivered"] {
+        assert_eq!(finished["fields"][lost], 0, "{lost}");
+    }
+    let messages = consume(&bootstrap, "gnss.frames", written, Duration::from_secs(30));
+    assert_eq!(messages.len(), written, "every frame the receiver sent, once");
+    let mut offsets: Vec<u64> =
+        messages.iter().map(|m| m.headers["offset"].parse().unwrap()).collect();
+    assert!(offsets.is_sorted(), "in the order the receiver sent them");
+    offsets.dedup();
+    assert_eq!(offsets.len(), written, "no frame twice");
+    let _ = std::fs::remove_dir_all(&dir);
+}

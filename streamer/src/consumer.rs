@@ -37,6 +37,8 @@ pub struct Shared {
     pub skip_before: HashMap<i32, i64>,
     /// The marks read at the last assignment.
     pub marks: Marks,
+    /// Assignments so far: what the writer learnt of ClickHouse before one may be out of date.
+    pub assignments: u64,
 }
 
 pub struct Context {
@@ -200,7 +202,9 @@ impl ConsumerContext for Context {
                     error!(%error, "cannot take the assigned partitions");
                 }
                 info!(partitions = ?resumes, "partitions assigned; resuming after what ClickHouse holds");
-                self.shared().marks = marks;
+                let mut shared = self.shared();
+                shared.marks = marks;
+                shared.assignments += 1;
             }
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
                 // Nothing more of these partitions is written once they are released.

@@ -9,7 +9,7 @@
 //! replies, bytes that are no frame) or without a source offset (older readers) are never taken
 //! for duplicates.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use datafusion::arrow::array::{
     Array, Int64Array, StringArray, UInt16Array, UInt32Array, UInt64Array,
@@ -21,22 +21,76 @@ use crate::sink::{Sink, SinkError};
 /// Receiver, GPS time (ms), log name, CRC-32 of the bytes, byte offset in the source.
 type Identity<'a> = (&'a str, i64, &'a str, u32, i64);
 
-/// The (partition, offset) of the records of `frames` (a batch of the `frames` table) that are
-/// duplicates.
-pub async fn find(sink: &Sink, frames: &RecordBatch) -> Result<HashSet<(u32, u64)>, SinkError> {
-    let Some(columns) = Columns::of(frames) else { return Ok(HashSet::new()) };
-    let mut ranges: Vec<(&str, i64, i64)> = Vec::new();
-    for i in columns.identified() {
-        let (receiver, time) = (columns.receiver.value(i), columns.time_ms.value(i));
-        match ranges.iter_mut().find(|(r, ..)| *r == receiver) {
-            Some((_, first, last)) => (*first, *last) = ((*first).min(time), (*last).max(time)),
-            None => ranges.push((receiver, time, time)),
+/// Where a frame stands in its receiver's stream: GPS time, then byte offset in the source.
+type Position = (i64, i64);
+
+/// What the writer knows of each receiver's frames in ClickHouse: per (partition, receiver), a
+/// position no frame `frames` holds is past. A receiver's batch whose frames are all past it
+/// cannot repeat a stored frame and needs no query: a live stream, its frames in time and offset
+/// order, is checked once per assignment rather than once per batch. Forgotten at every
+/// assignment (another streamer may have written the partition meanwhile); raised by each batch
+/// written.
+#[derive(Debug, Default)]
+pub struct Latest {
+    positions: HashMap<(u32, String), Position>,
+    assignments: u64,
+}
+
+impl Latest {
+    /// Forgets everything unless `assignments` is the count this was learnt under.
+    pub fn forget_unless(&mut self, assignments: u64) {
+        if assignments != self.assignments {
+            self.positions.clear();
+            self.assignments = assignments;
         }
     }
-    if ranges.is_empty() {
-        return Ok(HashSet::new());
+
+    /// Raises the positions by a `frames` batch written.
+    pub fn written(&mut self, frames: &RecordBatch) {
+        let Some(columns) = Columns::of(frames) else { return };
+        for ((partition, receiver), (_, last)) in columns.spans() {
+            let known = self.positions.entry((partition, receiver.to_owned())).or_insert(last);
+            *known = (*known).max(last);
+        }
     }
-    let stored = sink.frame_identities(&ranges).await?;
+}
+
+/// The (partition, offset) of the records of `frames` (a batch of the `frames` table) that are
+/// duplicates; `latest` learns what it did not know of the batch's receivers.
+pub async fn find(
+    sink: &Sink,
+    frames: &RecordBatch,
+    latest: &mut Latest,
+) -> Result<HashSet<(u32, u64)>, SinkError> {
+    let Some(columns) = Columns::of(frames) else { return Ok(HashSet::new()) };
+    let spans = columns.spans();
+    // Receivers whose batch may repeat what ClickHouse holds, and those it knows nothing of.
+    let mut ranges: Vec<(&str, i64, i64)> = Vec::new();
+    let mut unknown: Vec<(u32, &str, i64)> = Vec::new();
+    for (&(partition, receiver), &(first, last)) in &spans {
+        let (first_ms, last_ms) = (first.0, last.0);
+        match latest.positions.get(&(partition, receiver.to_owned())) {
+            Some(&known) if first > known => {}
+            Some(_) => ranges.push((receiver, first_ms, last_ms)),
+            None => {
+                ranges.push((receiver, first_ms, last_ms));
+                unknown.push((partition, receiver, first_ms));
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        let from: Vec<(&str, i64)> = unknown.iter().map(|&(_, r, first)| (r, first)).collect();
+        let stored: HashMap<String, i64> =
+            sink.latest_frame_times(&from).await?.into_iter().collect();
+        for (partition, receiver, first) in unknown {
+            // Past every offset of the latest time stored; with nothing at or after the batch's
+            // first frame, just before it.
+            let time = stored.get(receiver).copied().unwrap_or(first - 1);
+            latest.positions.insert((partition, receiver.to_owned()), (time, i64::MAX));
+        }
+    }
+    let stored =
+        if ranges.is_empty() { Vec::new() } else { sink.frame_identities(&ranges).await? };
     let mut seen: HashSet<Identity> =
         stored.iter().map(|(r, t, l, c, o)| (r.as_str(), *t, l.as_str(), *c, *o)).collect();
     Ok(columns
@@ -73,6 +127,18 @@ impl<'a> Columns<'a> {
             partition: column(batch, "kafka_partition")?,
             offset: column(batch, "kafka_offset")?,
         })
+    }
+
+    /// Per (partition, receiver): the first and last position of its rows with an identity.
+    fn spans(&self) -> HashMap<(u32, &'a str), (Position, Position)> {
+        let mut spans: HashMap<(u32, &str), (Position, Position)> = HashMap::new();
+        for i in self.identified() {
+            let key = (self.partition.value(i), self.receiver.value(i));
+            let at = (self.time_ms.value(i), self.source_offset.value(i));
+            let span = spans.entry(key).or_insert((at, at));
+            *span = (span.0.min(at), span.1.max(at));
+        }
+        spans
     }
 
     /// The rows with a GPS time and a source offset: those with an identity.

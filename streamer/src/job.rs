@@ -375,7 +375,9 @@ impl State {
         }
         if !kept.is_empty() {
             let marks = consumer.context().read_marks();
-            consumer.context().shared().marks = marks;
+            let mut shared = consumer.context().shared();
+            shared.marks = marks;
+            shared.assignments += 1;
         }
         let records =
             batch.summary.records + self.pending.len() + unwritten.map_or(0, |s| s.records);

@@ -126,6 +126,7 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
         tables,
         control,
         stop: Arc::clone(&stop),
+        latest: Default::default(),
     })
     .context("cannot start the writer thread")?;
     let limits = Limits {

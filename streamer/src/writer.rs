@@ -111,6 +111,8 @@ pub struct Parts {
     pub tables: Vec<String>,
     pub control: Arc<Control>,
     pub stop: Arc<AtomicBool>,
+    /// Each receiver's latest frame in ClickHouse, as far as this writer knows.
+    pub latest: duplicates::Latest,
 }
 
 /// The writer thread and its channels.
@@ -184,7 +186,12 @@ fn writer_thread(mut parts: Parts, inbox: Receiver<Sealed>, outbox: Sender<Done>
 fn write_with_retries(parts: &mut Parts, sealed: Sealed) -> Done {
     let started = Instant::now();
     let Sealed { raw, summary } = sealed;
-    let mut marks = Some(parts.shared.lock().unwrap_or_else(|p| p.into_inner()).marks.clone());
+    let (marks, assignments) = {
+        let shared = parts.shared.lock().unwrap_or_else(|p| p.into_inner());
+        (shared.marks.clone(), shared.assignments)
+    };
+    let mut marks = Some(marks);
+    parts.latest.forget_unless(assignments);
     let mut delay = RETRY_FIRST;
     let mut failures = 0u32;
     loop {
@@ -281,7 +288,7 @@ async fn write(
 ) -> Result<usize, JobError> {
     let frames = raw.iter().find(|(t, _)| *t == FramesBuilder::TABLE).map(|(_, b)| b);
     let duplicates = match frames {
-        Some(frames) => duplicates::find(&parts.sink, frames).await?,
+        Some(frames) => duplicates::find(&parts.sink, frames, &mut parts.latest).await?,
         None => Default::default(),
     };
     let deduplicated: Vec<(&'static str, RecordBatch)>;
@@ -337,7 +344,8 @@ async fn write(
         return Err(error.into());
     }
     if let Some(frames) = frames {
-        insert(&parts.sink, FramesBuilder::TABLE.to_owned(), frames).await?;
+        insert(&parts.sink, FramesBuilder::TABLE.to_owned(), frames.clone()).await?;
+        parts.latest.written(&frames);
     }
     Ok(duplicates.len())
 }

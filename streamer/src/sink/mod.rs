@@ -288,6 +288,25 @@ impl Sink {
         query.fetch_all().await.map_err(|e| SinkError::clickhouse(&sql, e))
     }
 
+    /// Per (receiver, from ms): the latest time of a frame with a GPS time and a source offset
+    /// `frames` holds at or after it; receivers with none are left out.
+    pub async fn latest_frame_times(
+        &self,
+        receivers: &[(&str, i64)],
+    ) -> Result<Vec<(String, i64)>, SinkError> {
+        let from = "(receiver = ? AND time_ms >= ?)";
+        let sql = format!(
+            "SELECT receiver, max(time_ms) FROM frames WHERE gps_week > 0 AND source_offset >= 0 \
+             AND ({}) GROUP BY receiver",
+            vec![from; receivers.len()].join(" OR ")
+        );
+        let mut query = self.client.query(&sql);
+        for &(receiver, first) in receivers {
+            query = query.bind(receiver).bind(first);
+        }
+        query.fetch_all().await.map_err(|e| SinkError::clickhouse(&sql, e))
+    }
+
     /// Each receiver's reference point: (receiver, latitude, longitude, height, time).
     pub async fn reference_points(&self) -> Result<Vec<(String, f64, f64, f64, i64)>, SinkError> {
         let sql = "SELECT receiver, argMin(ref_lat_deg, first_time_ms), argMin(ref_lon_deg, first_time_ms), \
