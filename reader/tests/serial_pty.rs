@@ -40,29 +40,41 @@ fn receiver(link: &Path, start: &str, seconds: u32) -> Child {
     child
 }
 
+/// A fresh directory for a test's terminal link, and the link's path in it.
+fn terminal_link(test: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("reader-pty-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("ttyGNSS");
+    let _ = std::fs::remove_file(&link);
+    (dir, link)
+}
+
+/// `novatel-reader serial` on `link` (started before the device exists, it waits for it),
+/// sending `commands` on every connect.
+fn serial_reader(link: &Path, bootstrap: &str, commands: &[&str]) -> Child {
+    let mut command = binary();
+    command.args(["serial", "--serial-device"]).arg(link).args([
+        "--serial-baud",
+        "921600",
+        "--receiver-id",
+        "rover",
+        "--kafka-brokers",
+        bootstrap,
+    ]);
+    for line in commands {
+        command.args(["--serial-command", line]);
+    }
+    command.stderr(Stdio::piped()).spawn().unwrap()
+}
+
 #[test]
 fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
     let cluster = cluster("gnss.frames", 1);
     let bootstrap = cluster.bootstrap_servers();
-    let dir = std::env::temp_dir().join(format!("reader-pty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let link = dir.join("ttyGNSS");
-    let _ = std::fs::remove_file(&link);
-
+    let (dir, link) = terminal_link("unplugged");
     // The reader starts first and waits for its device to appear.
-    let reader = binary()
-        .args(["serial", "--serial-device"])
-        .arg(&link)
-        .args(["--serial-baud", "921600", "--receiver-id", "rover", "--kafka-brokers", &bootstrap])
-        .args([
-            "--serial-command",
-            "UNLOGALL THISPORT",
-            "--serial-command",
-            "LOG BESTPOSB ONTIME 0.05",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let reader =
+        serial_reader(&link, &bootstrap, &["UNLOGALL THISPORT", "LOG BESTPOSB ONTIME 0.05"]);
     let first = receiver(&link, "2024-06-01T00:00:00Z", 3).wait_with_output().unwrap();
     // Unplugged for a second, then a new terminal behind the same path.
     std::thread::sleep(Duration::from_secs(1));
@@ -117,18 +129,9 @@ fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
 fn a_live_receiver_survives_ten_seconds_without_brokers() {
     let cluster = cluster("gnss.frames", 1);
     let bootstrap = cluster.bootstrap_servers();
-    let dir = std::env::temp_dir().join(format!("reader-pty-outage-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let link = dir.join("ttyGNSS");
-    let _ = std::fs::remove_file(&link);
+    let (dir, link) = terminal_link("outage");
     // The reader first, waiting for its device: every frame the receiver writes is read.
-    let reader = binary()
-        .args(["serial", "--serial-device"])
-        .arg(&link)
-        .args(["--serial-baud", "921600", "--receiver-id", "rover", "--kafka-brokers", &bootstrap])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let reader = serial_reader(&link, &bootstrap, &[]);
     let receiver = receiver(&link, "2024-06-01T00:00:00Z", 16);
 
     std::thread::sleep(Duration::from_secs(3));
