@@ -16,6 +16,8 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::record_batch::RecordBatch;
 
+use tracing::debug;
+
 use crate::sink::{Sink, SinkError};
 
 /// Receiver, GPS time (ms), log name, CRC-32 of the bytes, byte offset in the source.
@@ -89,8 +91,12 @@ pub async fn find(
             latest.positions.insert((partition, receiver.to_owned()), (time, i64::MAX));
         }
     }
-    let stored =
-        if ranges.is_empty() { Vec::new() } else { sink.frame_identities(&ranges).await? };
+    let stored = if ranges.is_empty() {
+        Vec::new()
+    } else {
+        debug!(receivers = ranges.len(), "asking ClickHouse which of the batch's frames it holds");
+        sink.frame_identities(&ranges).await?
+    };
     let mut seen: HashSet<Identity> =
         stored.iter().map(|(r, t, l, c, o)| (r.as_str(), *t, l.as_str(), *c, *o)).collect();
     Ok(columns
