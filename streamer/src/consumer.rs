@@ -17,7 +17,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::statistics::Statistics;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
-use tracing::{debug, error, info, warn};
+use tracing::{error, info, warn};
 
 use crate::config::{Settings, Start};
 use crate::metrics as m;
@@ -142,12 +142,7 @@ pub async fn read_marks(sink: &Sink, tables: &[String]) -> Result<Marks, SinkErr
 
 impl ClientContext for Context {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
-        match level {
-            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical => {
-                error!(target: "librdkafka", facility, "{message}")
-            }
-            _ => debug!(target: "librdkafka", facility, "{message}"),
-        }
+        novatel_reader::kafka::log_librdkafka(level, facility, message);
     }
 
     fn error(&self, error: KafkaError, reason: &str) {

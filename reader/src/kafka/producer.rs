@@ -91,14 +91,8 @@ struct Context {
 }
 
 impl ClientContext for Context {
-    /// librdkafka's own log lines; its errors also reach `error` below, which is what users see.
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
-        match level {
-            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical => {
-                error!(target: "librdkafka", facility, "{message}")
-            }
-            _ => debug!(target: "librdkafka", facility, "{message}"),
-        }
+        super::log_librdkafka(level, facility, message);
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
