@@ -9,6 +9,7 @@
 //! replies, bytes that are no frame) or without a source offset (older readers) are never taken
 //! for duplicates.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use datafusion::arrow::array::{
@@ -18,6 +19,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 
 use tracing::debug;
 
+use crate::aggregate::without_records;
+use crate::job::JobError;
+use crate::rows::FramesBuilder;
 use crate::sink::{Sink, SinkError};
 
 /// Receiver, GPS time (ms), log name, CRC-32 of the bytes, byte offset in the source.
@@ -36,6 +40,8 @@ type Position = (i64, i64);
 pub struct Latest {
     positions: HashMap<(u32, String), Position>,
     assignments: u64,
+    /// The last position of each receiver of the batch being written.
+    pending: Vec<((u32, String), Position)>,
 }
 
 impl Latest {
@@ -47,25 +53,47 @@ impl Latest {
         }
     }
 
-    /// Raises the positions by a `frames` batch written.
-    pub fn written(&mut self, frames: &RecordBatch) {
-        let Some(columns) = Columns::of(frames) else { return };
-        for ((partition, receiver), (_, last)) in columns.spans() {
-            let known = self.positions.entry((partition, receiver.to_owned())).or_insert(last);
+    /// Raises the positions by the batch [`leave_out`] saw last, now written.
+    pub fn written(&mut self) {
+        for (key, last) in self.pending.drain(..) {
+            let known = self.positions.entry(key).or_insert(last);
             *known = (*known).max(last);
         }
     }
 }
 
+/// The raw batches of a micro-batch (`frames` among them) without the frames produced again and
+/// their rows in every table, and how many frames were left out.
+pub async fn leave_out<'a>(
+    sink: &Sink,
+    raw: &'a [(&'static str, RecordBatch)],
+    latest: &mut Latest,
+) -> Result<(Cow<'a, [(&'static str, RecordBatch)]>, usize), JobError> {
+    let Some((_, frames)) = raw.iter().find(|(t, _)| *t == FramesBuilder::TABLE) else {
+        return Ok((Cow::Borrowed(raw), 0));
+    };
+    let duplicates = find(sink, frames, latest).await?;
+    if duplicates.is_empty() {
+        return Ok((Cow::Borrowed(raw), 0));
+    }
+    let kept = raw
+        .iter()
+        .map(|(t, b)| Ok((*t, without_records(b, &duplicates)?)))
+        .collect::<Result<Vec<_>, datafusion::arrow::error::ArrowError>>()?;
+    Ok((Cow::Owned(kept), duplicates.len()))
+}
+
 /// The (partition, offset) of the records of `frames` (a batch of the `frames` table) that are
-/// duplicates; `latest` learns what it did not know of the batch's receivers.
-pub async fn find(
+/// duplicates; `latest` learns what it did not know of the batch's receivers, and keeps their
+/// last positions for [`Latest::written`].
+async fn find(
     sink: &Sink,
     frames: &RecordBatch,
     latest: &mut Latest,
 ) -> Result<HashSet<(u32, u64)>, SinkError> {
     let Some(columns) = Columns::of(frames) else { return Ok(HashSet::new()) };
     let spans = columns.spans();
+    latest.pending = spans.iter().map(|(&(p, r), &(_, last))| ((p, r.to_owned()), last)).collect();
     // Receivers whose batch may repeat what ClickHouse holds, and those it knows nothing of.
     let mut ranges: Vec<(&str, i64, i64)> = Vec::new();
     let mut unknown: Vec<(u32, &str, i64)> = Vec::new();

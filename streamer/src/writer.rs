@@ -19,7 +19,7 @@ use tokio::runtime::Handle;
 use tokio::task::JoinSet;
 use tracing::{debug, info, warn};
 
-use crate::aggregate::{AggregateError, Engine, without_held, without_records};
+use crate::aggregate::{AggregateError, Engine, without_held};
 use crate::consumer::{Marks, Shared, read_marks};
 use crate::duplicates;
 use crate::job::JobError;
@@ -286,21 +286,7 @@ async fn write(
     raw: &[(&'static str, RecordBatch)],
     held: &Marks,
 ) -> Result<usize, JobError> {
-    let frames = raw.iter().find(|(t, _)| *t == FramesBuilder::TABLE).map(|(_, b)| b);
-    let duplicates = match frames {
-        Some(frames) => duplicates::find(&parts.sink, frames, &mut parts.latest).await?,
-        None => Default::default(),
-    };
-    let deduplicated: Vec<(&'static str, RecordBatch)>;
-    let raw = if duplicates.is_empty() {
-        raw
-    } else {
-        deduplicated = raw
-            .iter()
-            .map(|(t, b)| Ok((*t, without_records(b, &duplicates)?)))
-            .collect::<Result<_, datafusion::arrow::error::ArrowError>>()?;
-        &deduplicated
-    };
+    let (raw, duplicates) = duplicates::leave_out(&parts.sink, raw, &mut parts.latest).await?;
     let positions = raw.iter().find(|(t, _)| *t == PositionsBuilder::TABLE).map(|(_, b)| b);
     let new_points: Vec<(String, Point)> =
         positions.map(|p| parts.references.discover(p)).unwrap_or_default();
@@ -320,7 +306,7 @@ async fn write(
         inserts.spawn(insert(Arc::clone(&parts.sink), format!("{target}_input"), batch));
     }
     let mut frames = None;
-    for (table, batch) in raw {
+    for (table, batch) in raw.iter() {
         let batch = match held.get(*table) {
             Some(held) => without_held(batch, held)?,
             None => batch.clone(),
@@ -344,10 +330,10 @@ async fn write(
         return Err(error.into());
     }
     if let Some(frames) = frames {
-        insert(&parts.sink, FramesBuilder::TABLE.to_owned(), frames.clone()).await?;
-        parts.latest.written(&frames);
+        insert(&parts.sink, FramesBuilder::TABLE.to_owned(), frames).await?;
+        parts.latest.written();
     }
-    Ok(duplicates.len())
+    Ok(duplicates)
 }
 
 async fn insert(
