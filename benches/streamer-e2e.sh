@@ -54,7 +54,7 @@ streamer_cpu_before=$(cpu_seconds "$streamer")
   target/release/novatel-reader simulate --kafka-brokers "$bootstrap" --metrics-listen off --log-format json \
   --simulate-receivers "$receivers" --simulate-duration "${seconds}s" --simulate-speed "$speed" \
   --simulate-start 2024-06-01T00:00:00Z -X "linger.ms=$linger_ms" 2> "$work/reader.log"
-delivered=$(grep '"finished"' "$work/reader.log" | sed -E 's/.*"delivered":([0-9]+).*/\1/')
+delivered=$(reader_delivered "$work/reader.log")
 
 # Wait for the streamer to write everything, or to stop making progress for 20 s.
 last=-1; still=0

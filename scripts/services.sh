@@ -4,6 +4,7 @@
 #   start_clickhouse DIR        # sets CLICKHOUSE_URL; the server's data, logs and pid go in DIR
 #   start_mock_kafka DIR TOPIC:PARTITIONS [BROKERS]   # sets KAFKA_BOOTSTRAP
 #   stop_services               # stops what the two started (call it from an EXIT trap)
+#   reader_delivered LOG        # frames a finished reader delivered, from its JSON log (stderr)
 #
 # ClickHouse is the installed `clickhouse-server` on loopback ports of its own, UTC; Kafka is
 # librdkafka's mock cluster (`target/release/mock-kafka`, build it first).
@@ -51,6 +52,10 @@ start_mock_kafka() {
   service_pids+=($!)
   while [ ! -s "$dir/bootstrap" ]; do sleep 0.1; done
   KAFKA_BOOTSTRAP=$(cat "$dir/bootstrap")
+}
+
+reader_delivered() {
+  grep '"finished"' "$1" | sed -E 's/.*"delivered":([0-9]+).*/\1/'
 }
 
 stop_services() {
