@@ -295,8 +295,14 @@ impl<'a, F: serde::de::DeserializeOwned + Default> Resolver<'a, F> {
             .map(|(k, v)| (k.clone(), Setting { value: v.clone(), origin: Origin::ConfigFile }))
             .collect();
         for pair in self.matches.try_get_many::<String>(id).ok().flatten().into_iter().flatten() {
+            // The item is not shown: it may be a secret, or the part of one after a comma.
             let (key, value) = pair.split_once('=').ok_or_else(|| {
-                invalid("kafka.properties", pair, "expected key=value, e.g. -X acks=all")
+                invalid(
+                    "kafka.properties",
+                    "(not shown: it may hold a secret)",
+                    "expected key=value, e.g. -X acks=all; -X and KAFKA_PROPERTIES split at \
+                     commas: put a value that holds one in the config file's [kafka.properties]",
+                )
             })?;
             properties.insert(
                 key.trim().to_owned(),
@@ -374,7 +380,13 @@ pub struct CommonArgs {
     /// Any librdkafka property, as `kcat -X`: `-X security.protocol=SASL_SSL`. Repeat the flag
     /// for several; KAFKA_PROPERTIES takes a comma-separated list. Overrides the reader's own
     /// tuning.
-    #[arg(short = 'X', long = "kafka-property", env = "KAFKA_PROPERTIES", value_delimiter = ',')]
+    #[arg(
+        short = 'X',
+        long = "kafka-property",
+        env = "KAFKA_PROPERTIES",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub kafka_properties: Vec<String>,
 
     /// Only produce these logs (comma-separated names, e.g. BESTPOS,RANGECMP). [default: all]

@@ -2,6 +2,7 @@
 //! log and format, the same frames however the bytes are cut or polluted, binary equal to ASCII.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use novatel_reader::novatel::{
     Event, Format, Frame, Framer, Log, RejectReason, Stats, decode, frames,
@@ -225,6 +226,263 @@ fn truncated_recordings_report_the_cut_frame() {
         assert_eq!(outcome.frames, reference.frames[..reference.frames.len() / 2], "{name}");
         assert!(outcome.stats.rejected_bytes(RejectReason::Truncated) > 0, "{name}");
     }
+}
+
+/// Whether a frame of `format` carries a CRC-32, so that damage to it cannot go unnoticed.
+fn has_crc32(format: Format) -> bool {
+    matches!(format, Format::Binary | Format::ShortBinary | Format::Ascii | Format::ShortAscii)
+}
+
+/// A random byte other than `<` and `$`, the sync bytes of the formats without a CRC-32: damage
+/// containing them could start a frame that passes without being a real one (abbreviated ASCII has
+/// no checksum; a `,` of an ASCII log turned into `$` starts an NMEA sentence, `$COM1,...*e7`,
+/// whose 8-bit checksum matches once in 256).
+fn noise(rng: &mut Rng) -> u8 {
+    loop {
+        let byte = rng.next() as u8;
+        if byte != b'<' && byte != b'$' {
+            return byte;
+        }
+    }
+}
+
+/// Garbage to insert: random bytes, sometimes behind the start of a binary or ASCII header, so
+/// that the framer takes them for a frame whose announced end lies beyond the frames after it.
+fn garbage(rng: &mut Rng) -> Vec<u8> {
+    let mut bytes = match rng.below(3) {
+        0 => vec![0xAA, 0x44, 0x12, 28],
+        1 => b"#GARBAGEA,".to_vec(),
+        _ => Vec::new(),
+    };
+    for _ in 0..1 + rng.below(64) {
+        bytes.push(noise(rng));
+    }
+    bytes
+}
+
+/// A recording damaged at random, and which of its frames the damage spared, worked out from the
+/// edits alone (not by framing the result).
+struct Damaged {
+    bytes: Vec<u8>,
+    /// The reference frames whose checked bytes are still there unchanged and in one piece, at
+    /// their new offsets, with the line end that now follows them if they are ASCII.
+    intact: Vec<OwnedFrame>,
+    /// Spans cut out (the cut-off end included) and garbage runs inserted.
+    cuts: usize,
+    insertions: usize,
+}
+
+/// Damages `data`, whose frames are `reference`: 1% of its bytes replaced by other random bytes,
+/// a few spans and the end cut off, garbage inserted at random places (inside frames too).
+fn damage(data: &[u8], reference: &[OwnedFrame], rng: &mut Rng) -> Damaged {
+    let len = data.len();
+    // Frames without a CRC-32 would still pass damaged: they and the two bytes after them (a line
+    // starting with "< " there would continue an abbreviated log) are left alone.
+    let guarded: Vec<_> = reference
+        .iter()
+        .filter(|(_, format, _)| !has_crc32(*format))
+        .map(|(offset, _, bytes)| *offset as usize..*offset as usize + bytes.len() + 2)
+        .collect();
+    let free =
+        |span: &Range<usize>| guarded.iter().all(|g| span.end <= g.start || g.end <= span.start);
+
+    let mut flips = BTreeMap::new();
+    while flips.len() < len / 100 {
+        let at = rng.below(len);
+        let byte = noise(rng);
+        if byte != data[at] && free(&(at..at + 1)) {
+            flips.insert(at, byte);
+        }
+    }
+    let longest_cut = (len / 8).min(1500);
+    let end = len - 1 - rng.below(longest_cut);
+    let mut cuts = vec![if free(&(end..len)) { end..len } else { len..len }];
+    let end = cuts[0].start;
+    for _ in 0..2 + rng.below(3) {
+        let start = rng.below(end);
+        let cut = start..(start + 1 + rng.below(longest_cut)).min(len);
+        if free(&cut) {
+            cuts.push(cut);
+        }
+    }
+    let mut inserted: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+    for _ in 0..2 + len / 10_000 {
+        // Garbage goes before the byte at `at`: the bytes on either side must be free.
+        let at = rng.below(end);
+        if free(&(at.saturating_sub(1)..at + 1)) {
+            inserted.entry(at).or_default().extend(garbage(rng));
+        }
+    }
+
+    let mut flipped = data.to_vec();
+    for (&at, &byte) in &flips {
+        flipped[at] = byte;
+    }
+    cuts.retain(|cut| !cut.is_empty());
+    cuts.sort_unstable_by_key(|cut| cut.start);
+    let mut kept = Vec::new();
+    let mut at = 0;
+    for cut in &cuts {
+        if cut.start > at {
+            kept.push(at..cut.start);
+        }
+        at = at.max(cut.end);
+    }
+    // Runs of original bytes copied in one piece: where they were, where they are now.
+    let mut runs: Vec<(Range<usize>, usize)> = Vec::new();
+    let mut bytes = Vec::with_capacity(len + 64 * inserted.len());
+    let insertions = inserted.len();
+    let mut inserted = inserted.into_iter().peekable();
+    for span in kept {
+        let mut from = span.start;
+        while let Some((at, garbage)) = inserted.next_if(|(at, _)| *at < span.end) {
+            // Garbage inserted where bytes were cut out lands where they were.
+            let at = at.max(from);
+            runs.push((from..at, bytes.len()));
+            bytes.extend_from_slice(&flipped[from..at]);
+            bytes.extend(garbage);
+            from = at;
+        }
+        runs.push((from..span.end, bytes.len()));
+        bytes.extend_from_slice(&flipped[from..span.end]);
+    }
+    bytes.extend(inserted.flat_map(|(_, garbage)| garbage));
+
+    let intact = reference
+        .iter()
+        .filter_map(|(offset, format, frame)| {
+            // An ASCII frame's CRC covers it up to its `*`; the 8 digits after it are the CRC, and
+            // the line end that may follow is no part of it: damage there leaves the frame whole,
+            // ending with whatever line end follows it now ("\r\n", "\r", "\n" or none).
+            let text = matches!(format, Format::Ascii | Format::ShortAscii);
+            let checked = match frame.iter().rposition(|&b| b == b'*') {
+                Some(star) if text => star + 9,
+                _ => frame.len(),
+            };
+            let span = *offset as usize..*offset as usize + checked;
+            let (run, now) =
+                runs.iter().find(|(run, _)| run.start <= span.start && span.end <= run.end)?;
+            if flips.range(span.clone()).next().is_some() {
+                return None;
+            }
+            let start = now + span.start - run.start;
+            let end = start + checked;
+            let line_end = match bytes.get(end..end + 2).unwrap_or(&bytes[end..]) {
+                [b'\r', b'\n', ..] if text => 2,
+                [b'\r' | b'\n', ..] if text => 1,
+                _ => 0,
+            };
+            Some((start as u64, *format, bytes[start..end + line_end].to_vec()))
+        })
+        .collect();
+    Damaged { bytes, intact, cuts: cuts.len(), insertions }
+}
+
+/// Where `got` first differs from `expected`, if it does.
+fn first_difference(expected: &[OwnedFrame], got: &[OwnedFrame]) -> Option<String> {
+    let brief = |frame: Option<&OwnedFrame>| {
+        frame.map_or("nothing".to_owned(), |(offset, format, bytes)| {
+            format!("{format} frame of {} bytes at {offset}", bytes.len())
+        })
+    };
+    let i = (0..expected.len().max(got.len())).find(|&i| expected.get(i) != got.get(i))?;
+    Some(format!("frame {i}: expected {}, got {}", brief(expected.get(i)), brief(got.get(i))))
+}
+
+/// Reliability case 6. The frames without a CRC-32 (the two abbreviated logs of `OneEach.GPS`; no
+/// recording has NMEA) are left undamaged: without a checksum a damaged one would rightly come
+/// out as a frame. Damage never forms a valid CRC-32 frame but by a 2^-32 chance.
+#[test]
+fn damaged_copies_give_back_exactly_their_intact_frames() {
+    let seeds = 20 * common::reliability::scale();
+    let (mut copies, mut copied_bytes, mut lost, mut cuts, mut insertions) = (0, 0, 0, 0, 0);
+    let (mut frames_in, mut arrived, mut duplicated, mut rejected) = (0, 0, 0, 0);
+    let mut failures = Vec::new();
+    for (index, name) in RECORDINGS.into_iter().enumerate() {
+        let data = read_fixture(name);
+        let reference = whole(&data).frames;
+        for seed in 0..seeds {
+            let mut rng = Rng(((seed << 8) | index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let damaged = damage(&data, &reference, &mut rng);
+            let context = format!("{name}, seed {seed}");
+            assert!(damaged.intact.len() < reference.len(), "{context}: no frame damaged");
+            let outcome = whole(&damaged.bytes);
+            let streamed = chunked(&damaged.bytes, || {
+                let bits = rng.below(13);
+                1 + rng.below(1 << bits)
+            });
+
+            for (how, got) in [("whole", &outcome), ("in chunks", &streamed)] {
+                if let Some(difference) = first_difference(&damaged.intact, &got.frames) {
+                    failures.push(format!("{context}, {how}: {difference}"));
+                }
+            }
+            if streamed.stats != outcome.stats {
+                failures.push(format!(
+                    "{context}: {:?} in chunks, {:?} whole",
+                    streamed.stats, outcome.stats
+                ));
+            }
+            // Every byte outside the intact frames is rejected: garbage and damaged frames alike.
+            let intact_bytes: u64 = damaged.intact.iter().map(|(_, _, b)| b.len() as u64).sum();
+            let expected = (intact_bytes, damaged.bytes.len() as u64 - intact_bytes);
+            let stats = &outcome.stats;
+            if (stats.frame_bytes(), stats.total_rejected_bytes()) != expected || expected.1 == 0 {
+                failures.push(format!(
+                    "{context}: {} frame bytes and {} rejected, expected {expected:?}",
+                    stats.frame_bytes(),
+                    stats.total_rejected_bytes()
+                ));
+            }
+
+            let matched = |got: &Outcome| {
+                let intact = &damaged.intact;
+                got.frames
+                    .iter()
+                    .filter(|f| {
+                        intact.binary_search_by_key(&f.0, |g| g.0).is_ok_and(|i| intact[i] == **f)
+                    })
+                    .count()
+            };
+            let (in_whole, in_chunks) = (matched(&outcome), matched(&streamed));
+            frames_in += damaged.intact.len() as u64;
+            arrived += in_whole.min(in_chunks) as u64;
+            duplicated +=
+                (outcome.frames.len() - in_whole).max(streamed.frames.len() - in_chunks) as u64;
+            copies += 1;
+            copied_bytes += damaged.bytes.len();
+            lost += reference.len() - damaged.intact.len();
+            cuts += damaged.cuts;
+            insertions += damaged.insertions;
+            rejected += stats.total_rejected_bytes();
+        }
+    }
+    let mb = |bytes: f64| bytes / 1e6;
+    let fault = format!(
+        "1% of bytes flipped, {cuts} spans cut (ends included), {insertions} garbage runs inserted"
+    );
+    common::reliability::report(&common::reliability::Figures {
+        case: 6,
+        load: format!(
+            "{copies} damaged copies of the 6 real recordings ({:.1} MB; {lost} frames damaged, \
+             {:.1} MB rejected)",
+            mb(copied_bytes as f64),
+            mb(rejected as f64)
+        ),
+        fault: &fault,
+        frames_in,
+        counted_in: "frames recovered by the framer",
+        arrived,
+        duplicated,
+        recovery: None,
+    });
+    assert!(
+        failures.is_empty(),
+        "{} failures in {copies} damaged copies:\n{}",
+        failures.len(),
+        failures[..failures.len().min(20)].join("\n")
+    );
+    assert_eq!((arrived, duplicated), (frames_in, 0));
 }
 
 #[test]

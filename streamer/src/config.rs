@@ -47,7 +47,13 @@ pub struct Args {
     pub kafka_start: Option<String>,
 
     /// Any librdkafka property, as `kcat -X`: `-X security.protocol=SASL_SSL`; repeatable.
-    #[arg(short = 'X', long = "kafka-property", env = "KAFKA_PROPERTIES", value_delimiter = ',')]
+    #[arg(
+        short = 'X',
+        long = "kafka-property",
+        env = "KAFKA_PROPERTIES",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub kafka_properties: Vec<String>,
 
     /// ClickHouse HTTP URL. [default: http://localhost:8123]
@@ -83,6 +89,11 @@ pub struct Args {
     #[arg(long, env = "BATCH_MAX_AGE")]
     pub batch_max_age: Option<String>,
 
+    /// How long to wait at start for ClickHouse, a Kafka broker and the topic to answer before
+    /// giving up (exit status 1). [default: 60s]
+    #[arg(long, env = "CONNECT_TIMEOUT")]
+    pub connect_timeout: Option<String>,
+
     /// Address of the Prometheus /metrics endpoint, or `off`. [default: 127.0.0.1:9188]
     #[arg(long, env = "METRICS_LISTEN")]
     pub metrics_listen: Option<String>,
@@ -112,6 +123,8 @@ pub struct File {
     pub sql: SqlFile,
     #[serde(default)]
     pub batch: BatchFile,
+    #[serde(default)]
+    pub connect: ConnectFile,
     #[serde(default)]
     pub metrics: MetricsFile,
     #[serde(default)]
@@ -151,6 +164,12 @@ pub struct BatchFile {
     pub max_age: Option<String>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectFile {
+    pub timeout: Option<String>,
+}
+
 /// Where a partition starts when ClickHouse has nothing of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Start {
@@ -175,6 +194,7 @@ pub struct Settings {
     pub sql_dir: Setting<PathBuf>,
     pub batch_max_frames: Setting<usize>,
     pub batch_max_age: Setting<Duration>,
+    pub connect_timeout: Setting<Duration>,
     pub metrics_listen: Setting<Option<SocketAddr>>,
     pub log_format: Setting<LogFormat>,
     pub migrate_only: bool,
@@ -211,6 +231,12 @@ impl Settings {
             file.clickhouse.url.clone(),
             "http://localhost:8123".into(),
         );
+        if let Some(shown) = with_credentials_hidden(&clickhouse_url.value) {
+            let reason = "credentials in the URL are not used, and would be shown wherever the \
+                          URL is: give the user with --clickhouse-user (CLICKHOUSE_USER) and the \
+                          password with CLICKHOUSE_PASSWORD_FILE";
+            return Err(invalid("clickhouse.url", &shown, reason));
+        }
         if !clickhouse_url.value.starts_with("http://") {
             let reason = "expected http://host:8123 (for TLS, put a terminating proxy such as chproxy in front)";
             return Err(invalid("clickhouse.url", &clickhouse_url.value, reason));
@@ -276,12 +302,23 @@ impl Settings {
         );
         let batch_max_age =
             Setting { value: parse_duration("batch.max_age", &age.value)?, origin: age.origin };
+        let timeout = r.get(
+            "connect_timeout",
+            args.connect_timeout.clone(),
+            file.connect.timeout.clone(),
+            "60s".into(),
+        );
+        let connect_timeout = Setting {
+            value: parse_duration("connect.timeout", &timeout.value)?,
+            origin: timeout.origin,
+        };
+        let kafka_properties = r.kafka_properties("kafka_properties", &file.kafka.properties)?;
         Ok(Settings {
             kafka_brokers: r.kafka_brokers("kafka_brokers", file.kafka.brokers.clone())?,
             kafka_topic: r.kafka_topic("kafka_topic", file.kafka.topic.clone())?,
             kafka_group,
             kafka_start,
-            kafka_properties: r.kafka_properties("kafka_properties", &file.kafka.properties)?,
+            kafka_properties,
             clickhouse_url,
             clickhouse_database,
             clickhouse_user,
@@ -289,6 +326,7 @@ impl Settings {
             sql_dir,
             batch_max_frames,
             batch_max_age,
+            connect_timeout,
             metrics_listen: r.metrics_listen(
                 "metrics_listen",
                 file.metrics.listen.clone(),
@@ -351,11 +389,25 @@ impl Settings {
             format!("{:?}", self.batch_max_age.value),
             &self.batch_max_age.origin,
         );
+        push(
+            "connect.timeout",
+            format!("{:?}", self.connect_timeout.value),
+            &self.connect_timeout.origin,
+        );
         let listen = self.metrics_listen.value.map_or("off".to_owned(), |a| a.to_string());
         push("metrics.listen", format!("{listen:?}"), &self.metrics_listen.origin);
         push("log.format", format!("{:?}", self.log_format.value), &self.log_format.origin);
         out
     }
+}
+
+/// `url` with its user and password replaced by `****`, if it has any (`http://u:p@host`).
+fn with_credentials_hidden(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let at = authority.rfind('@')?;
+    let scheme = if scheme.is_empty() { String::new() } else { format!("{scheme}://") };
+    Some(format!("{scheme}****@{}", &rest[at + 1..]))
 }
 
 fn parse_start(text: &str) -> Result<Start, ConfigError> {
@@ -403,5 +455,21 @@ mod tests {
         assert!(resolve(&["gnss-streamer", "--kafka-start", "yesterday"]).is_err());
         assert!(resolve(&["gnss-streamer", "--batch-max-frames", "2000000"]).is_err());
         assert!(resolve(&["gnss-streamer", "--clickhouse-url", "localhost:8123"]).is_err());
+        assert_eq!(s.connect_timeout.value, Duration::from_secs(60));
+        let s = resolve(&["gnss-streamer", "--connect-timeout", "5s"]).unwrap();
+        assert_eq!(s.connect_timeout.value, Duration::from_secs(5));
+        assert!(resolve(&["gnss-streamer", "--connect-timeout", "soon"]).is_err());
+    }
+
+    #[test]
+    fn secrets_are_not_echoed_in_errors() {
+        let error = |args: &[&str]| resolve(args).err().unwrap().to_string();
+        let e = error(&["gnss-streamer", "--clickhouse-url", "http://u:hunter2@ch:8123/?x=1"]);
+        assert!(e.contains("http://****@ch:8123/?x=1") && !e.contains("hunter2"), "{e}");
+        let e = error(&["gnss-streamer", "--clickhouse-url", "https://u:hunter2@ch"]);
+        assert!(!e.contains("hunter2"), "{e}");
+        assert_eq!(with_credentials_hidden("http://ch:8123/a@b"), None);
+        let e = error(&["gnss-streamer", "-X", "sasl.password:hunter2"]);
+        assert!(e.contains("kafka.properties") && !e.contains("hunter2"), "{e}");
     }
 }

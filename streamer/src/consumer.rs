@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use metrics::gauge;
 use rdkafka::client::ClientContext;
@@ -16,7 +16,8 @@ use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, RebalanceProtoc
 use rdkafka::error::KafkaError;
 use rdkafka::statistics::Statistics;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
-use rdkafka::types::RDKafkaRespErr;
+use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
+use thiserror::Error;
 use tracing::{error, info, warn};
 
 use crate::config::{Settings, Start};
@@ -51,9 +52,21 @@ pub struct Context {
     pub shared: Arc<Mutex<Shared>>,
     /// The writer, stopped before partitions are given up.
     pub writer: Arc<Control>,
+    /// The last error librdkafka reported (a broker it cannot connect to...).
+    pub client_error: Mutex<Option<String>>,
 }
 
 impl Context {
+    fn remember(&self, error: &str) {
+        *self.client_error.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+            Some(error.to_owned());
+    }
+
+    /// The last error librdkafka reported.
+    pub fn client_error(&self) -> Option<String> {
+        self.client_error.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
     pub fn shared(&self) -> MutexGuard<'_, Shared> {
         self.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -99,13 +112,36 @@ impl Context {
     }
 }
 
-/// A consumer of the frames topic in the configured group, subscribed. Offsets are stored by the
+/// Why the consumer could not start.
+#[derive(Debug, Error)]
+pub enum StartError {
+    #[error("cannot create the Kafka consumer: {0}; check the -X properties (kafka.properties)")]
+    Create(KafkaError),
+    #[error(
+        "no Kafka broker of {brokers} answered within {waited:?} ({cause}); check \
+         --kafka-brokers (KAFKA_BROKERS), that the brokers are up and reachable from here and, if \
+         they want TLS or SASL, the -X security.protocol, ssl and sasl properties; or wait longer \
+         with --connect-timeout"
+    )]
+    NoBroker { brokers: String, waited: Duration, cause: String },
+    #[error(
+        "topic {topic} is not on the Kafka brokers {brokers} ({cause}) after waiting {waited:?}; \
+         check --kafka-topic (KAFKA_TOPIC), create the topic if it does not exist (kafka-topics.sh \
+         --create --topic {topic}), or let this client read it"
+    )]
+    NoTopic { topic: String, brokers: String, waited: Duration, cause: String },
+    #[error("cannot subscribe to Kafka topic {topic}: {error}")]
+    Subscribe { topic: String, error: KafkaError },
+}
+
+/// A consumer of the frames topic in the configured group, subscribed once a broker has answered
+/// and the topic exists (waiting up to `connect.timeout` for both). Offsets are stored by the
 /// job once a batch is in ClickHouse, and committed from there every 5 s and at stop; where a
 /// partition resumes is decided on assignment from what ClickHouse holds.
 pub fn subscribe(
     settings: &Settings,
     context: Context,
-) -> Result<BaseConsumer<Context>, KafkaError> {
+) -> Result<BaseConsumer<Context>, StartError> {
     let mut config = ClientConfig::new();
     config
         .set("bootstrap.servers", &settings.kafka_brokers.value)
@@ -126,9 +162,84 @@ pub fn subscribe(
     for (key, setting) in &settings.kafka_properties {
         config.set(key, &setting.value);
     }
-    let consumer: BaseConsumer<Context> = config.create_with_context(context)?;
-    consumer.subscribe(&[settings.kafka_topic.value.as_str()])?;
+    let consumer: BaseConsumer<Context> =
+        config.create_with_context(context).map_err(StartError::Create)?;
+    let topic = settings.kafka_topic.value.as_str();
+    let ready = wait_for_topic(
+        &consumer,
+        &settings.kafka_brokers.value,
+        topic,
+        settings.connect_timeout.value,
+    )
+    .and_then(|()| {
+        consumer
+            .subscribe(&[topic])
+            .map_err(|error| StartError::Subscribe { topic: topic.to_owned(), error })
+    });
+    if let Err(error) = ready {
+        // Without a broker, closing the consumer could wait for one: the process exits anyway.
+        std::mem::forget(consumer);
+        return Err(error);
+    }
     Ok(consumer)
+}
+
+/// Waits up to `wait` for a broker to answer and `topic` to exist on it.
+fn wait_for_topic(
+    consumer: &BaseConsumer<Context>,
+    brokers: &str,
+    topic: &str,
+    wait: Duration,
+) -> Result<(), StartError> {
+    let started = Instant::now();
+    let mut told = false;
+    loop {
+        let left = wait.saturating_sub(started.elapsed());
+        let metadata = consumer.fetch_metadata(
+            Some(topic),
+            left.clamp(Duration::from_millis(500), Duration::from_secs(5)),
+        );
+        // librdkafka hands its logs and errors (a broker refusing connections...) over while
+        // polled: they go to the log, and the last error is kept for the message below.
+        let until = Instant::now() + Duration::from_millis(200);
+        while let Some(left) = until.checked_duration_since(Instant::now()) {
+            let _ = consumer.poll(left);
+        }
+        // Why the topic cannot be read, if a broker answered.
+        let missing = metadata.as_ref().map(|metadata| {
+            match metadata.topics().iter().find(|t| t.name() == topic) {
+                None => Some("not in the brokers' answer".to_owned()),
+                Some(t) => match t.error() {
+                    Some(error) => Some(RDKafkaErrorCode::from(error).to_string()),
+                    None if t.partitions().is_empty() => Some("no partitions".to_owned()),
+                    None => None,
+                },
+            }
+        });
+        let error = match missing {
+            Ok(None) => return Ok(()),
+            Ok(Some(cause)) => {
+                if !told {
+                    warn!(topic, %cause, ?wait, "the topic is not on the Kafka brokers; waiting for it");
+                    told = true;
+                }
+                StartError::NoTopic {
+                    topic: topic.to_owned(),
+                    brokers: brokers.to_owned(),
+                    waited: wait,
+                    cause,
+                }
+            }
+            Err(error) => StartError::NoBroker {
+                brokers: brokers.to_owned(),
+                waited: wait,
+                cause: consumer.context().client_error().unwrap_or_else(|| error.to_string()),
+            },
+        };
+        if started.elapsed() >= wait {
+            return Err(error);
+        }
+    }
 }
 
 /// Highest offset per partition of each table.
@@ -143,10 +254,15 @@ pub async fn read_marks(sink: &Sink, tables: &[String]) -> Result<Marks, SinkErr
 impl ClientContext for Context {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
         novatel_reader::kafka::log_librdkafka(level, facility, message);
+        // A broker that cannot be reached, or spoken to, is told as a failure.
+        if facility == "FAIL" || (level as i32) <= RDKafkaLogLevel::Error as i32 {
+            self.remember(message);
+        }
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
         warn!(%error, "Kafka client error: {reason}");
+        self.remember(reason);
     }
 
     /// Consumer lag per partition, from librdkafka's statistics.

@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{CommandFactory, FromArgMatches};
@@ -18,9 +17,6 @@ use novatel_reader::telemetry::{self, LATENCY_BUCKETS};
 use tokio::runtime::Runtime;
 use tokio::signal::unix::{SignalKind, signal};
 use tracing::{error, info};
-
-/// How long to wait for ClickHouse at start (compose starts it alongside).
-const CLICKHOUSE_WAIT: Duration = Duration::from_secs(60);
 
 fn main() -> ExitCode {
     return_large_buffers_to_the_system();
@@ -78,7 +74,9 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
         password: settings.clickhouse_password.value.clone(),
     };
     let sql_dir = &settings.sql_dir.value;
-    let sink = Arc::new(runtime.block_on(Sink::connect(connection, sql_dir, CLICKHOUSE_WAIT))?);
+    // Compose starts ClickHouse alongside: it is waited for, up to --connect-timeout.
+    let wait = settings.connect_timeout.value;
+    let sink = Arc::new(runtime.block_on(Sink::connect(connection, sql_dir, wait))?);
     if settings.migrate_only {
         info!("migrations applied; --migrate-only given, stopping");
         return Ok(());
@@ -110,13 +108,9 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
         start: settings.kafka_start.value,
         shared: Arc::clone(&shared),
         writer: Arc::clone(&control),
+        client_error: Default::default(),
     };
-    let consumer = consumer::subscribe(&settings, context).with_context(|| {
-        format!(
-            "cannot create the Kafka consumer for {}; check --kafka-brokers and the -X properties",
-            settings.kafka_brokers.value
-        )
-    })?;
+    let consumer = consumer::subscribe(&settings, context)?;
     let writer = Writer::spawn(Parts {
         runtime: runtime.handle().clone(),
         sink,

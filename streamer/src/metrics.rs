@@ -2,7 +2,8 @@
 
 /// Kafka records consumed, by kind: `frame` or `rejected` (a reader's report of rejected bytes).
 pub const RECORDS: &str = "streamer_records_total";
-/// Frames that could not be decoded (kept in the `frames` table with the reason), by log.
+/// Records that could not be decoded: not one whole frame, a frame whose content is malformed, a
+/// malformed report (each kept in the `frames` table with the reason).
 pub const DECODE_ERRORS: &str = "streamer_decode_errors_total";
 /// Frames per micro-batch written.
 pub const BATCH_FRAMES: &str = "streamer_batch_frames";

@@ -13,7 +13,9 @@ use datafusion::arrow::datatypes::{ArrowPrimitiveType, DataType, Field, Schema, 
 use datafusion::arrow::error::ArrowError;
 use datafusion::arrow::record_batch::RecordBatch;
 use novatel_reader::novatel::logs::{InsPva, InsPvax, Observation, Position, Range};
-use novatel_reader::novatel::{Event, Log, decode, frames};
+use novatel_reader::novatel::{
+    Event, Frame, Log, MAX_BODY_LEN, RejectReason, Rejected, decode, frames,
+};
 
 use crate::record::{Kind, Record};
 
@@ -346,6 +348,85 @@ pub enum Decoded {
 }
 
 const NOT_A_FRAME: &str = "the Kafka value is not one whole NovAtel frame";
+/// The largest frame: a binary one with the longest header and body, and its CRC (text frames
+/// are shorter still).
+const MAX_FRAME_LEN: usize = u8::MAX as usize + MAX_BODY_LEN + 4;
+/// The latest time a row can carry: the tables' `time` column is a ClickHouse DateTime, which
+/// ends at 2106-02-07T06:28:15Z (a later time wraps around), and the aggregates' windows are
+/// Arrow timestamps, which end in 2262 (a later time has none, and its batch could never be
+/// written).
+const MAX_TIME_MS: i64 = u32::MAX as i64 * 1000 + 999;
+
+/// The `frames` row of a record that is not a frame, or not one that can be decoded.
+fn failed_row<'a>(
+    record: &'a Record<'_>,
+    error: &'a str,
+    time_ms: i64,
+    ingest_ms: i64,
+) -> FrameRow<'a> {
+    FrameRow {
+        receiver: record.receiver.as_ref(),
+        time_ms,
+        log: "",
+        log_id: 0,
+        format: "",
+        gps_week: 0,
+        gps_ms: 0,
+        size_bytes: record.value.len() as u32,
+        frame_crc: crc32fast::hash(record.value),
+        source_offset: -1,
+        decoded: 0,
+        error,
+        ingest_ms,
+        kafka_partition: record.partition as u32,
+        kafka_offset: record.offset as u64,
+        _lifetime: PHANTOM,
+    }
+}
+
+/// `ms` if a row can carry it: from 1970 to [`MAX_TIME_MS`].
+fn usable_time(ms: i64) -> Option<i64> {
+    (0..=MAX_TIME_MS).contains(&ms).then_some(ms)
+}
+
+/// Why `value` is not one whole frame, from the first thing the framer finds in it.
+fn not_a_frame(value: &[u8]) -> String {
+    let why = if value.is_empty() {
+        "the value is empty".to_owned()
+    } else if value.len() > MAX_FRAME_LEN {
+        format!(
+            "its {} bytes are more than the largest NovAtel frame holds ({MAX_FRAME_LEN})",
+            value.len()
+        )
+    } else {
+        match frames(value).next() {
+            Some(Event::Frame(Frame { format, bytes, .. })) => format!(
+                "a {} frame of {} bytes followed by {} more bytes",
+                format.as_str(),
+                bytes.len(),
+                value.len() - bytes.len()
+            ),
+            Some(Event::Rejected(Rejected { reason, bytes, .. })) => match reason {
+                RejectReason::BadCrc => format!(
+                    "its first {} bytes are a frame whose CRC (or checksum) does not match: \
+                     damaged",
+                    bytes.len()
+                ),
+                RejectReason::Truncated => format!("a frame cut off after {} bytes", bytes.len()),
+                RejectReason::Oversize => {
+                    "it starts with a frame announcing more than the largest NovAtel frame".into()
+                }
+                RejectReason::Unframed => format!(
+                    "its first {} bytes have no NovAtel sync (AA 44 12, AA 44 13, #, %, <, $)",
+                    bytes.len()
+                ),
+            },
+            None => "the framer found nothing in it".to_owned(),
+        }
+    };
+    format!("{NOT_A_FRAME}: {why}")
+}
+
 const PHANTOM: std::marker::PhantomData<&()> = std::marker::PhantomData;
 
 impl RawTables {
@@ -384,75 +465,71 @@ impl RawTables {
         ])
     }
 
-    /// Decodes one record into rows; `ingest_ms` is now.
+    /// Decodes one record into rows; `ingest_ms` is now. A record that is not a frame, or one
+    /// that cannot be decoded, still gets its `frames` row, with the reason in `error`.
     pub fn add(&mut self, record: &Record<'_>, ingest_ms: i64) -> Decoded {
         let (kafka_partition, kafka_offset) = (record.partition as u32, record.offset as u64);
         let receiver = record.receiver.as_ref();
-        if let Kind::Rejected { reason, bytes } = &record.kind {
-            self.rejected.push(&RejectedRow {
-                receiver,
-                time_ms: record.timestamp_ms,
-                reason,
-                bytes: *bytes,
-                kafka_partition,
-                kafka_offset,
-                _lifetime: PHANTOM,
-            });
-            return Decoded::Rejected;
-        }
-        let frame = match frames(record.value).next() {
-            Some(Event::Frame(frame)) if frame.bytes.len() == record.value.len() => frame,
-            _ => {
-                self.frames.push(&FrameRow {
+        // A Kafka timestamp no row can carry is no time at all.
+        let record_ms = usable_time(record.timestamp_ms).unwrap_or(0);
+        let failed = |error| failed_row(record, error, record_ms, ingest_ms);
+        match &record.kind {
+            Kind::Rejected { reason, bytes } => {
+                self.rejected.push(&RejectedRow {
                     receiver,
-                    time_ms: record.timestamp_ms,
-                    log: "",
-                    log_id: 0,
-                    format: "",
-                    gps_week: 0,
-                    gps_ms: 0,
-                    size_bytes: record.value.len() as u32,
-                    frame_crc: crc32fast::hash(record.value),
-                    source_offset: -1,
-                    decoded: 0,
-                    error: NOT_A_FRAME,
-                    ingest_ms,
+                    time_ms: record_ms,
+                    reason,
+                    bytes: *bytes,
                     kafka_partition,
                     kafka_offset,
                     _lifetime: PHANTOM,
                 });
+                return Decoded::Rejected;
+            }
+            Kind::Malformed(why) => {
+                self.frames.push(&failed(why));
+                return Decoded::Error;
+            }
+            Kind::Frame => {}
+        }
+        let frame = match frames(record.value).next() {
+            Some(Event::Frame(frame)) if frame.bytes.len() == record.value.len() => frame,
+            _ => {
+                self.frames.push(&failed(&not_a_frame(record.value)));
                 return Decoded::Error;
             }
         };
-        let mut ctx = Context {
-            receiver,
-            time_ms: record.timestamp_ms,
-            log: "",
-            kafka_partition,
-            kafka_offset,
-        };
+        let mut ctx =
+            Context { receiver, time_ms: record_ms, log: "", kafka_partition, kafka_offset };
         let mut row = FrameRow {
-            receiver,
-            time_ms: record.timestamp_ms,
-            log: "",
-            log_id: 0,
             format: frame.format.as_str(),
-            gps_week: 0,
-            gps_ms: 0,
-            size_bytes: frame.bytes.len() as u32,
             frame_crc: crc32fast::hash(frame.bytes),
             source_offset: record.source_offset.and_then(|o| i64::try_from(o).ok()).unwrap_or(-1),
-            decoded: 0,
-            error: "",
-            ingest_ms,
-            kafka_partition,
-            kafka_offset,
-            _lifetime: PHANTOM,
+            ..failed("")
         };
         match decode(&frame) {
             Ok(message) => {
                 let h = &message.header;
-                ctx.time_ms = h.unix_ms().unwrap_or(record.timestamp_ms);
+                row = FrameRow {
+                    log: &h.name,
+                    log_id: h.id.unwrap_or(0),
+                    gps_week: h.week.unwrap_or(0),
+                    gps_ms: h.ms.unwrap_or(0),
+                    ..row
+                };
+                let gps_ms = h.unix_ms();
+                if let Some(ms) = gps_ms.filter(|ms| usable_time(*ms).is_none()) {
+                    let error = format!(
+                        "GPS time (week {}, {} ms) is {} UTC ms, outside the times the tables \
+                         hold (1970 to 2106): a damaged or forged header",
+                        h.week.unwrap_or(0),
+                        h.ms.unwrap_or(0),
+                        ms
+                    );
+                    self.frames.push(&FrameRow { error: &error, ..row });
+                    return Decoded::Error;
+                }
+                ctx.time_ms = gps_ms.unwrap_or(record_ms);
                 let outcome = match &message.log {
                     Some(log) => {
                         ctx.log = log.name();
@@ -463,10 +540,6 @@ impl RawTables {
                 };
                 self.frames.push(&FrameRow {
                     time_ms: ctx.time_ms,
-                    log: &h.name,
-                    log_id: h.id.unwrap_or(0),
-                    gps_week: h.week.unwrap_or(0),
-                    gps_ms: h.ms.unwrap_or(0),
                     decoded: u8::from(outcome == Decoded::Body),
                     ..row
                 });

@@ -5,14 +5,11 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use common::aggregates::assert_aggregates_match_raw;
-use common::expected::{Expected, QUERIES, assert_rows_eq, parse, sorted};
-use common::{
-    ClickHouse, REAL, Run, Streamer, cluster, fixture, replay, simulate, wait_for_frames,
-};
+use common::expected::{QUERIES, assert_rows_eq, parse, sorted};
+use common::{ClickHouse, Run, Streamer, cluster, replay_real, simulate, wait_for_frames};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
@@ -45,12 +42,7 @@ fn real_recordings_land_with_the_values_the_reader_decodes() {
     let ch = ClickHouse::start();
     let kafka = cluster(TOPIC, 3);
     let bootstrap = kafka.bootstrap_servers();
-    let files: Vec<PathBuf> = REAL.iter().map(|f| fixture(f)).collect();
-    replay(&bootstrap, TOPIC, &files);
-    let mut expected = Expected::default();
-    for file in &files {
-        expected.add(file);
-    }
+    let expected = replay_real(&bootstrap, TOPIC);
 
     // Small batches: the recordings take many of them.
     let args = ["--batch-max-frames", "150", "--batch-max-age", "100ms"];
@@ -126,12 +118,7 @@ fn aggregates_merge_to_what_clickhouse_computes_from_the_raw_rows() {
     // Two simulated receivers for two and a half minutes (every aggregate has windows to fill),
     // and the real recordings (rejected bytes, RANGECMP).
     simulate(&bootstrap, TOPIC, 2, "150s", RATES);
-    let files: Vec<PathBuf> = REAL.iter().map(|f| fixture(f)).collect();
-    replay(&bootstrap, TOPIC, &files);
-    let mut expected = Expected::default();
-    for file in &files {
-        expected.add(file);
-    }
+    let expected = replay_real(&bootstrap, TOPIC);
     let simulated = 2 * 150 * (10 + 10 + 1 + 10 + 1 + 1);
 
     // Batches much smaller than a minute of data: windows are split across many batches.

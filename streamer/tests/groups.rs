@@ -1,17 +1,16 @@
-//! Consumer groups and where they start: streamers of one group share the partitions and hand
-//! them over cleanly; a new group starts at the beginning, the end, or a time; metrics report
+//! Consumer groups and where they start: streamers of one group share the partitions and take
+//! over a killed member's; a new group starts at the beginning, the end, or a time; metrics report
 //! what was written; a stop with the brokers gone still writes what it holds.
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use common::reliability::{self, Figures};
 use common::{
-    ClickHouse, Run, Streamer, cluster, fixture, raw_fingerprint, replay, simulate,
-    wait_for_frames, wait_until,
+    ClickHouse, Run, Streamer, cluster, fixture, raw_fingerprint, replay, scrape, simulate,
+    simulate_day, wait_for_frames, wait_until,
 };
 
 const TOPIC: &str = "frames";
@@ -19,48 +18,77 @@ const RATES: &str = "bestpos=10,bestvel=10,range=1,inspvas=10,rxstatus=1,time=1"
 const RATE_SUM: u64 = 10 + 10 + 1 + 10 + 1 + 1;
 const SMALL_BATCHES: [&str; 4] = ["--batch-max-frames", "400", "--batch-max-age", "100ms"];
 
+/// Case 5 of `docs/reliability.md`: two streamers of the prod group share the partitions; one is
+/// killed mid-stream and the other takes its partitions over from what ClickHouse holds, while a
+/// testing deployment (its own group and database, same broker) reads everything too. Each round
+/// (one in the test suite) brings a day of new frames and a new member to kill.
 #[test]
-fn streamers_of_one_group_share_partitions_and_hand_them_over() {
+fn a_killed_member_s_partitions_are_taken_over_and_both_deployments_complete() {
     let ch = ClickHouse::start();
     let kafka = cluster(TOPIC, 4);
     let bootstrap = kafka.bootstrap_servers();
-    simulate(&bootstrap, TOPIC, 4, "100s", RATES);
-    let total = 4 * 100 * RATE_SUM;
-
-    let run = Run {
+    let run = |group| Run {
         bootstrap: &bootstrap,
         topic: TOPIC,
-        group: "prod",
+        group,
         clickhouse: &ch,
-        database: "gnss",
+        database: group,
         args: &SMALL_BATCHES,
     };
-    let first = Streamer::start(&run);
-    let mut second = Streamer::start(&run);
-    // Both take part: each is assigned some of the four partitions.
-    wait_until(Duration::from_secs(60), "both streamers to be assigned partitions", || {
-        [&first, &second].iter().all(|s| s.log().contains("partitions assigned"))
-    });
-    wait_until(Duration::from_secs(60), "some rows", || {
-        ch.try_query("SELECT count() FROM gnss.frames").is_ok_and(|n| n.trim() != "0")
-    });
-    // The first leaves mid-stream; the second takes over its partitions from what ClickHouse holds.
-    let (status, first_log) = first.stop();
-    assert!(status.success(), "{first_log}");
-    wait_for_frames(&ch, "gnss", total, &mut second, Duration::from_secs(120));
-    let (status, second_log) = second.stop();
-    assert!(status.success(), "{second_log}");
-    assert!(second_log.matches("partitions assigned").count() >= 2, "{second_log}");
+    let assignments = |s: &Streamer| s.log().matches("partitions assigned").count();
+    let mut testing = Streamer::start(&run("testing"));
+    let mut survivor = Streamer::start(&run("prod"));
+    let rounds = reliability::scale();
+    let (mut total, mut slowest_takeover) = (0, Duration::ZERO);
+    for day in 0..rounds {
+        let before = assignments(&survivor);
+        let victim = Streamer::start(&run("prod"));
+        wait_until(Duration::from_secs(60), "the partitions to be shared", || {
+            assignments(&victim) > 0 && assignments(&survivor) > before
+        });
+        simulate_day(&bootstrap, TOPIC, 4, "100s", RATES, day);
+        let held = ch.count("SELECT count() FROM prod.frames");
+        total += 4 * 100 * RATE_SUM;
+        wait_until(Duration::from_secs(60), "the day's first rows", || {
+            ch.count("SELECT count() FROM prod.frames") > held
+        });
+        let before = assignments(&survivor);
+        victim.kill9();
+        let killed = Instant::now();
+        assert!(ch.count("SELECT count() FROM prod.frames") < total, "killed before the end");
+        wait_until(Duration::from_secs(60), "the survivor to take the partitions over", || {
+            assignments(&survivor) > before
+        });
+        slowest_takeover = slowest_takeover.max(killed.elapsed());
+        wait_for_frames(&ch, "prod", total, &mut survivor, Duration::from_secs(120));
+        wait_for_frames(&ch, "testing", total, &mut testing, Duration::from_secs(120));
+    }
+    for streamer in [survivor, testing] {
+        let (status, log) = streamer.stop();
+        assert!(status.success(), "{log}");
+    }
 
-    assert_eq!(
-        ch.count("SELECT count() - uniqExact(kafka_partition, kafka_offset) FROM gnss.frames"),
-        0
-    );
-    assert_eq!(
-        ch.count("SELECT count() - uniqExact(kafka_partition, kafka_offset) FROM gnss.positions"),
-        0
-    );
-    assert_eq!(ch.count("SELECT count() FROM gnss.positions"), 4 * 100 * 10);
+    let distinct = ch.count("SELECT uniqExact(kafka_partition, kafka_offset) FROM prod.frames");
+    reliability::report(&Figures {
+        case: 5,
+        load: format!("{rounds} x (4 simulated receivers x 100 s), 4 partitions"),
+        fault: &format!(
+            "{rounds} x SIGKILL of one of two prod streamers; a testing group alongside"
+        ),
+        frames_in: total,
+        counted_in: "prod; testing's tables equal",
+        arrived: distinct,
+        duplicated: ch.count("SELECT count() FROM prod.frames") - distinct,
+        recovery: Some(slowest_takeover),
+    });
+    for table in ["frames", "positions"] {
+        let sql =
+            format!("SELECT count() - uniqExact(kafka_partition, kafka_offset) FROM prod.{table}");
+        assert_eq!(ch.count(&sql), 0, "{table} holds each record once");
+    }
+    assert_eq!(distinct, total);
+    assert_eq!(ch.count("SELECT count() FROM prod.positions"), rounds * 4 * 100 * 10);
+    assert_eq!(raw_fingerprint(&ch, "prod"), raw_fingerprint(&ch, "testing"));
 }
 
 #[test]
@@ -164,14 +192,6 @@ fn a_stopped_deployment_restarts_where_clickhouse_says_and_reprocesses_into_a_fr
     let (status, log) = streamer.stop();
     assert!(status.success(), "{log}");
     assert_eq!(raw_fingerprint(&ch, "fresh"), raw_fingerprint(&ch, "gnss"));
-}
-
-fn scrape(listen: &str) -> String {
-    let mut stream = TcpStream::connect(listen).unwrap();
-    stream.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    text
 }
 
 #[test]

@@ -3,19 +3,28 @@
 #![allow(dead_code)]
 
 pub mod kafka;
+pub mod reliability;
 
 use std::path::PathBuf;
 
 use novatel_reader::novatel::{Event, Log, Message, decode, frames};
 use serde_json::Value;
 
-/// The JSON log line (`--log-format json`) whose message is `message`.
+/// The first JSON log line (`--log-format json`) whose message is `message`.
 pub fn logged(stderr: &[u8], message: &str) -> Value {
+    all_logged(stderr, message)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no `{message}` in {}", String::from_utf8_lossy(stderr)))
+}
+
+/// Every JSON log line whose message is `message`, in order.
+pub fn all_logged(stderr: &[u8], message: &str) -> Vec<Value> {
     String::from_utf8_lossy(stderr)
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .find(|v| v["fields"]["message"] == message)
-        .unwrap_or_else(|| panic!("no `{message}` in {}", String::from_utf8_lossy(stderr)))
+        .filter(|v| v["fields"]["message"] == message)
+        .collect()
 }
 
 /// Sends `signal` to a child process.

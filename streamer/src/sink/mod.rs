@@ -27,6 +27,18 @@ pub enum SinkError {
          the credentials, and that the server is up"
     )]
     Unreachable { url: String, cause: String },
+    #[error(
+        "ClickHouse at {url} did not answer within {waited:?} ({cause}); check --clickhouse-url \
+         (CLICKHOUSE_URL) and that the server is up and reachable from here, or wait longer with \
+         --connect-timeout"
+    )]
+    NoAnswer { url: String, waited: Duration, cause: String },
+    #[error(
+        "ClickHouse at {url}: authentication failed for user `{user}` ({cause}); check \
+         --clickhouse-user (CLICKHOUSE_USER) and the password (CLICKHOUSE_PASSWORD_FILE or \
+         CLICKHOUSE_PASSWORD)"
+    )]
+    Authentication { url: String, user: String, cause: String },
     #[error("ClickHouse failed `{statement}`: {message}")]
     Query { statement: String, message: String, retryable: bool },
     #[error("{path}: {reason}")]
@@ -38,6 +50,10 @@ pub enum SinkError {
     )]
     NoTable { table: String, database: String },
 }
+
+/// ClickHouse error codes of a user it does not let in: unknown user, wrong password, password
+/// required, address not allowed, authentication failed.
+const AUTHENTICATION_CODES: [u32; 5] = [192, 193, 194, 195, 516];
 
 /// ClickHouse error codes that retrying will not cure: wrong SQL, schema or credentials.
 const PERMANENT_CODES: [u32; 16] =
@@ -60,8 +76,27 @@ impl SinkError {
 
     /// Whether trying again later may succeed (server down, overloaded, too many parts).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, SinkError::Query { retryable: true, .. } | SinkError::Unreachable { .. })
+        matches!(
+            self,
+            SinkError::Query { retryable: true, .. }
+                | SinkError::Unreachable { .. }
+                | SinkError::NoAnswer { .. }
+        )
     }
+}
+
+/// An error and its sources, as `a: b: c` (a network error says what failed only in them).
+fn with_sources(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text = format!("{text}: {said}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// The `Code: N` of a ClickHouse error message.
@@ -71,12 +106,24 @@ fn code(text: &str) -> Option<u32> {
 }
 
 /// How to reach ClickHouse.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Connection {
     pub url: String,
     pub database: String,
     pub user: String,
     pub password: Option<String>,
+}
+
+/// The password is shown as `****`, should a connection ever be logged.
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("url", &self.url)
+            .field("database", &self.database)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "****"))
+            .finish()
+    }
 }
 
 /// What the streamer knows of a table.
@@ -138,10 +185,21 @@ impl Sink {
         loop {
             match base.query("SELECT 1").fetch_one::<u8>().await {
                 Ok(_) => break,
-                Err(e) if Instant::now() >= deadline => {
-                    return Err(SinkError::Unreachable {
+                // Credentials do not get better by waiting.
+                Err(clickhouse::error::Error::BadResponse(text))
+                    if code(&text).is_some_and(|c| AUTHENTICATION_CODES.contains(&c)) =>
+                {
+                    return Err(SinkError::Authentication {
                         url: connection.url.clone(),
-                        cause: e.to_string(),
+                        user: connection.user.clone(),
+                        cause: text,
+                    });
+                }
+                Err(e) if Instant::now() >= deadline => {
+                    return Err(SinkError::NoAnswer {
+                        url: connection.url.clone(),
+                        waited: wait,
+                        cause: with_sources(&e),
                     });
                 }
                 Err(e) => {
@@ -327,5 +385,17 @@ mod tests {
         );
         assert_eq!(code("bad response: Code: 252. DB::Exception: Too many parts"), Some(252));
         assert_eq!(code("no code here"), None);
+    }
+
+    #[test]
+    fn a_connection_does_not_show_its_password() {
+        let connection = Connection {
+            url: "http://ch:8123".into(),
+            database: "gnss".into(),
+            user: "gnss".into(),
+            password: Some("hunter2".into()),
+        };
+        let shown = format!("{connection:?}");
+        assert!(shown.contains("****") && !shown.contains("hunter2"), "{shown}");
     }
 }

@@ -6,6 +6,8 @@
 
 pub mod aggregates;
 pub mod expected;
+#[path = "../../../reader/tests/common/reliability.rs"]
+pub mod reliability;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -62,10 +64,34 @@ pub fn replay(bootstrap: &str, topic: &str, files: &[PathBuf]) {
     reader(&args);
 }
 
+/// Replays the real recordings to `topic`; returns what they decode to.
+pub fn replay_real(bootstrap: &str, topic: &str) -> expected::Expected {
+    let files: Vec<PathBuf> = REAL.iter().map(|f| fixture(f)).collect();
+    replay(bootstrap, topic, &files);
+    let mut expected = expected::Expected::default();
+    for file in &files {
+        expected.add(file);
+    }
+    expected
+}
+
 /// Produces `duration` of simulated receivers' logs as fast as possible, at `rates` (as
-/// `--simulate-rate` takes them, e.g. `bestpos=10,range=1`).
+/// `--simulate-rate` takes them, e.g. `bestpos=10,range=1`), from 2024-06-01T12:00:00Z.
 pub fn simulate(bootstrap: &str, topic: &str, receivers: u32, duration: &str, rates: &str) {
+    simulate_day(bootstrap, topic, receivers, duration, rates, 0);
+}
+
+/// [`simulate`], `day` days later: new frames from the same receivers.
+pub fn simulate_day(
+    bootstrap: &str,
+    topic: &str,
+    receivers: u32,
+    duration: &str,
+    rates: &str,
+    day: u64,
+) {
     let receivers = receivers.to_string();
+    let start = format!("2024-06-{:02}T12:00:00Z", 1 + day);
     reader(&[
         "novatel-reader",
         "simulate",
@@ -78,7 +104,7 @@ pub fn simulate(bootstrap: &str, topic: &str, receivers: u32, duration: &str, ra
         "--simulate-speed",
         "0",
         "--simulate-start",
-        "2024-06-01T12:00:00Z",
+        &start,
         "--kafka-brokers",
         bootstrap,
         "--kafka-topic",
@@ -88,8 +114,17 @@ pub fn simulate(bootstrap: &str, topic: &str, receivers: u32, duration: &str, ra
     ]);
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Fetches `/metrics` from `listen` (host:port) over plain HTTP.
+pub fn scrape(listen: &str) -> String {
+    let mut stream = TcpStream::connect(listen).unwrap();
+    stream.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text
 }
 
 /// Polls `done` until it holds or `timeout` passes (then panics naming `what`).
