@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# Replay throughput of the reader: a synthetic recording replayed as fast as possible to the mock
-# Kafka cluster (a separate process), reporting logs/s, MB/s and the reader's peak memory.
+# Replay throughput of the reader: a recording replayed as fast as possible to the mock Kafka
+# cluster (a separate process), reporting logs/s, MB/s and the reader's peak memory.
 #
-#   benches/reader-replay.sh [SIZE_MB]   (default 1000)
+#   benches/reader-replay.sh [SIZE_MB | RECORDING]
+#
+# A number generates a synthetic recording of that many MB (default 1000); a path replays that
+# file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-size_mb=${1:-1000}
+input=${1:-1000}
 work=$(mktemp -d)
 trap 'kill "${broker:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cargo build --release --locked -q -p novatel-reader -p gnss-benches
-target/release/synthetic-recording "$size_mb" "$work/recording.gps" 2>/dev/null
+if [ -f "$input" ]; then
+  recording=$input
+else
+  recording=$work/recording.gps
+  target/release/synthetic-recording "$input" "$recording" 2>/dev/null
+fi
 target/release/mock-kafka --topic gnss.frames:4 --bootstrap-file "$work/bootstrap" > /dev/null &
 broker=$!
 while [ ! -s "$work/bootstrap" ]; do sleep 0.1; done
 
 /usr/bin/time -f '%e %M %P' -o "$work/time" \
   target/release/novatel-reader replay --kafka-brokers "$(cat "$work/bootstrap")" \
-  --metrics-listen off --progress none --log-format json "$work/recording.gps" 2> "$work/log"
+  --metrics-listen off --progress none --log-format json "$recording" 2> "$work/log"
 
 read -r seconds rss_kb cpu < "$work/time"
 report=$(grep '"finished"' "$work/log")

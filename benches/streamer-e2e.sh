@@ -50,6 +50,7 @@ cpu_seconds() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$
 clickhouse_cpu_before=$(cpu_seconds "$clickhouse")
 streamer_cpu_before=$(cpu_seconds "$streamer")
 
+reader_started=$(date +%s.%N)
 /usr/bin/time -f '%e %M %P' -o "$work/reader.time" \
   target/release/novatel-reader simulate --kafka-brokers "$bootstrap" --metrics-listen off --log-format json \
   --simulate-receivers "$receivers" --simulate-duration "${seconds}s" --simulate-speed "$speed" \
@@ -60,7 +61,7 @@ delivered=$(reader_delivered "$work/reader.log")
 last=-1; still=0
 while :; do
   held=$(ch_query 'SELECT count() FROM gnss.frames')
-  [ "$held" -ge "$delivered" ] && break
+  if [ "$held" -ge "$delivered" ]; then all_visible=$(date +%s.%N); break; fi
   if [ "$held" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
   [ "$still" -ge 100 ] && break
   last=$held; sleep 0.2
@@ -77,10 +78,11 @@ for table in $tables; do rows=$((rows + $(ch_query "SELECT count() FROM gnss.$ta
 read -r frames unique first_ms last_ms <<< "$(ch_query 'SELECT count(), uniqExact(kafka_partition, kafka_offset), min(ingest_ms), max(ingest_ms) FROM gnss.frames')"
 awk -v d="$delivered" -v f="$frames" -v u="$unique" -v a="$first_ms" -v b="$last_ms" -v r="$rows" \
   -v rss="$streamer_rss_kb" -v scpu="$streamer_cpu" -v rs="$reader_seconds" -v rcpu="$reader_cpu" \
-  -v chcpu="$clickhouse_cpu" 'BEGIN {
+  -v chcpu="$clickhouse_cpu" -v t0="$reader_started" -v t1="${all_visible:-0}" 'BEGIN {
   s = (b - a) / 1000
   printf "produced %d logs in %.1f s (%.0f logs/s; reader CPU %s)\n", d, rs, d / rs, rcpu
   printf "streamer wrote %d logs (%d distinct records) and %d rows in %.1f s: %.0f logs/s, %.0f rows/s\n", f, u, r, s, f / s, r / s
+  if (t1 > 0) printf "end to end: %d logs from the reader starting to the last row visible in %.1f s: %.0f logs/s\n", d, t1 - t0, d / (t1 - t0)
   printf "streamer peak RSS %.1f MB, CPU %.1f s; ClickHouse CPU %.1f s\n", rss / 1024, scpu, chcpu
   if (f == d && u == d) print "nothing lost, nothing doubled"
   else printf "MISMATCH: %d produced, %d written, %d distinct\n", d, f, u

@@ -286,11 +286,17 @@ fn damage(data: &[u8], reference: &[OwnedFrame], rng: &mut Rng) -> Damaged {
     let free =
         |span: &Range<usize>| guarded.iter().all(|g| span.end <= g.start || g.end <= span.start);
 
+    // Two flips the checksum cannot see are left out: a letter turned into its other case (the
+    // checksum's hex digits read the same) and an ASCII sync turned into the short ASCII one or
+    // back (the checksum starts after it; the frame then fails to decode, and counts as such).
+    let syncs = [b'#', b'%'];
     let mut flips = BTreeMap::new();
     while flips.len() < len / 100 {
         let at = rng.below(len);
         let byte = noise(rng);
-        if byte != data[at] && free(&(at..at + 1)) {
+        let unseen = byte.eq_ignore_ascii_case(&data[at])
+            || (syncs.contains(&byte) && syncs.contains(&data[at]));
+        if !unseen && free(&(at..at + 1)) {
             flips.insert(at, byte);
         }
     }
@@ -359,14 +365,16 @@ fn damage(data: &[u8], reference: &[OwnedFrame], rng: &mut Rng) -> Damaged {
                 Some(star) if text => star + 9,
                 _ => frame.len(),
             };
-            let span = *offset as usize..*offset as usize + checked;
-            let (run, now) =
-                runs.iter().find(|(run, _)| run.start <= span.start && span.end <= run.end)?;
-            if flips.range(span.clone()).next().is_some() {
+            // Where its first byte went, if it was not cut out; it is intact if its checked bytes
+            // are there unchanged: by the edits, or by chance (a cut's next byte can equal the
+            // first it removed).
+            let offset = *offset as usize;
+            let (run, now) = runs.iter().find(|(run, _)| run.contains(&offset))?;
+            let start = now + offset - run.start;
+            let end = start + checked;
+            if bytes.get(start..end) != Some(&frame[..checked]) {
                 return None;
             }
-            let start = now + span.start - run.start;
-            let end = start + checked;
             let line_end = match bytes.get(end..end + 2).unwrap_or(&bytes[end..]) {
                 [b'\r', b'\n', ..] if text => 2,
                 [b'\r' | b'\n', ..] if text => 1,

@@ -178,6 +178,9 @@ impl FrameProducer {
             .set("batch.size", "1000000")
             .set("queue.buffering.max.kbytes", buffer_kbytes.to_string())
             .set("queue.buffering.max.messages", buffer_messages.to_string())
+            // A broker back after an outage is found within a second, not librdkafka's 10 s: the
+            // frames a live receiver sent meanwhile go out at once.
+            .set("reconnect.backoff.max.ms", "1000")
             // A missing topic is a configuration error, not something to create silently.
             .set("allow.auto.create.topics", "false");
         for (key, setting) in &settings.properties {
