@@ -85,7 +85,7 @@ pub struct Args {
     #[arg(long, env = "BATCH_MAX_FRAMES")]
     pub batch_max_frames: Option<usize>,
 
-    /// ...or when its first frame is this old. [default: 1s]
+    /// ...or when its first frame is this old: a bound on how late rows are. [default: 250ms]
     #[arg(long, env = "BATCH_MAX_AGE")]
     pub batch_max_age: Option<String>,
 
@@ -298,7 +298,7 @@ impl Settings {
             "batch_max_age",
             args.batch_max_age.clone(),
             file.batch.max_age.clone(),
-            "1s".into(),
+            "250ms".into(),
         );
         let batch_max_age =
             Setting { value: parse_duration("batch.max_age", &age.value)?, origin: age.origin };

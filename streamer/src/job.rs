@@ -68,6 +68,8 @@ pub struct Limits {
 const MAX_TABLE_ROWS: usize = 1_000_000;
 /// Longest wait in `poll`, so that stop requests and batch ages are seen promptly.
 const POLL: Duration = Duration::from_millis(100);
+/// How often a batch that is due waits for a busy writer.
+const WRITER_CHECK: Duration = Duration::from_millis(5);
 /// A batch's age is looked at every this many records while records flow.
 const AGE_EVERY: usize = 64;
 
@@ -100,17 +102,23 @@ impl Batch {
         }
     }
 
+    /// As many records, or rows of one table, as a batch may hold.
+    fn is_full(&self, limits: &Limits) -> bool {
+        self.summary.records >= limits.max_frames || self.tables.max_rows() >= MAX_TABLE_ROWS
+    }
+
     /// Full, or old enough (the age is looked at when `idle`, and every few records).
     fn is_due(&self, limits: &Limits, idle: bool) -> bool {
-        self.summary.records >= limits.max_frames
-            || self.tables.max_rows() >= MAX_TABLE_ROWS
+        self.is_full(limits)
             || ((idle || self.summary.records.is_multiple_of(AGE_EVERY))
                 && self.started.is_some_and(|s| s.elapsed() >= limits.max_age))
     }
 
-    /// How long `poll` may wait before the batch is due by age.
+    /// How long `poll` may wait before the batch is due by age; once it is, and the writer is
+    /// still busy, how often to look whether it is done.
     fn wait(&self, limits: &Limits) -> Duration {
-        self.started.map_or(POLL, |s| limits.max_age.saturating_sub(s.elapsed()).min(POLL))
+        let due_in = |s: Instant| limits.max_age.saturating_sub(s.elapsed());
+        self.started.map_or(POLL, |s| due_in(s).clamp(WRITER_CHECK, POLL))
     }
 }
 
@@ -204,17 +212,21 @@ impl State {
                     self.submit(consumer, &mut batch)?;
                     continue;
                 }
-                // The writer is behind: stop fetching, stay in the group, keep what still comes.
-                if !self.paused {
-                    consumer.pause(&consumer.assignment()?)?;
-                    self.paused = true;
+                // Full and the writer behind: stop fetching, stay in the group, keep what still
+                // comes. Only old, it goes on filling while the writer works, so that under load
+                // batches grow rather than queue behind it.
+                if batch.is_full(&self.limits) {
+                    if !self.paused {
+                        consumer.pause(&consumer.assignment()?)?;
+                        self.paused = true;
+                    }
+                    let polled = consumer.poll(POLL);
+                    self.after_poll(consumer, &mut batch)?;
+                    if let Some(Ok(message)) = polled {
+                        self.pending.push_back(message.detach());
+                    }
+                    continue;
                 }
-                let polled = consumer.poll(POLL);
-                self.after_poll(consumer, &mut batch)?;
-                if let Some(Ok(message)) = polled {
-                    self.pending.push_back(message.detach());
-                }
-                continue;
             }
             if let Some(message) = self.pending.pop_front() {
                 add(&mut batch, &mut self.skip_before, &Record::from_message(&message));
