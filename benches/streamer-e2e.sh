@@ -16,7 +16,11 @@
 # batch per partition per fetch (a real broker fills the fetch), so the reader lingers 100 ms to
 # make batches large enough not to limit the consumer.
 #
-# Environment: BENCH_DIR (where ClickHouse's data goes; /tmp by default, /dev/shm for tmpfs),
+# DRAIN=1 produces everything first and starts the streamer after: its rate without the reader
+# competing for the CPU (keep the logs under about 500,000, which the mock broker holds, e.g.
+# `DRAIN=1 benches/streamer-e2e.sh 20 150 0`).
+#
+# Environment: DRAIN, BENCH_DIR (where ClickHouse's data goes; /tmp by default, /dev/shm for tmpfs),
 # STREAMER_ARGS (extra streamer flags), READER_LINGER_MS, MOCK_BROKERS, RUST_LOG (the streamer's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,26 +40,40 @@ cleanup() {
 trap cleanup EXIT
 
 cargo build --release --locked -q -p novatel-reader -p gnss-streamer
+settle_page_cache
 start_clickhouse "$work/ch"
 clickhouse=${service_pids[0]}
 start_mock_kafka "$work" "gnss.frames:$partitions" "${MOCK_BROKERS:-1}"
 bootstrap=$KAFKA_BOOTSTRAP
 
-RUST_LOG=${RUST_LOG:-info} target/release/gnss-streamer --kafka-brokers "$bootstrap" \
-  --clickhouse-url "$CLICKHOUSE_URL" --metrics-listen off --log-format json ${STREAMER_ARGS:-} \
-  2> "$work/streamer.log" &
-streamer=$!
-until grep -q 'partitions assigned' "$work/streamer.log"; do sleep 0.2; done
 cpu_seconds() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
-clickhouse_cpu_before=$(cpu_seconds "$clickhouse")
-streamer_cpu_before=$(cpu_seconds "$streamer")
-
-reader_started=$(date +%s.%N)
-/usr/bin/time -f '%e %M %P' -o "$work/reader.time" \
-  target/release/novatel-reader simulate --kafka-brokers "$bootstrap" --metrics-listen off --log-format json \
-  --simulate-receivers "$receivers" --simulate-duration "${seconds}s" --simulate-speed "$speed" \
-  --simulate-start 2024-06-01T00:00:00Z -X "linger.ms=$linger_ms" 2> "$work/reader.log"
-delivered=$(reader_delivered "$work/reader.log")
+start_streamer() {
+  RUST_LOG=${RUST_LOG:-info} target/release/gnss-streamer --kafka-brokers "$bootstrap" \
+    --clickhouse-url "$CLICKHOUSE_URL" --metrics-listen off --log-format json ${STREAMER_ARGS:-} \
+    2> "$work/streamer.log" &
+  streamer=$!
+  until grep -q 'partitions assigned' "$work/streamer.log"; do sleep 0.2; done
+}
+produce() {
+  reader_started=$(date +%s.%N)
+  /usr/bin/time -f '%e %M %P' -o "$work/reader.time" \
+    target/release/novatel-reader simulate --kafka-brokers "$bootstrap" --metrics-listen off \
+    --log-format json --simulate-receivers "$receivers" --simulate-duration "${seconds}s" \
+    --simulate-speed "$speed" --simulate-start 2024-06-01T00:00:00Z -X "linger.ms=$linger_ms" \
+    2> "$work/reader.log"
+  delivered=$(reader_delivered "$work/reader.log")
+}
+if [ "${DRAIN:-0}" = 1 ]; then
+  produce
+  clickhouse_cpu_before=$(cpu_seconds "$clickhouse")
+  start_streamer
+  streamer_cpu_before=0
+else
+  start_streamer
+  clickhouse_cpu_before=$(cpu_seconds "$clickhouse")
+  streamer_cpu_before=$(cpu_seconds "$streamer")
+  produce
+fi
 
 # Wait for the streamer to write everything, or to stop making progress for 20 s.
 last=-1; still=0
@@ -78,11 +96,11 @@ for table in $tables; do rows=$((rows + $(ch_query "SELECT count() FROM gnss.$ta
 read -r frames unique first_ms last_ms <<< "$(ch_query 'SELECT count(), uniqExact(kafka_partition, kafka_offset), min(ingest_ms), max(ingest_ms) FROM gnss.frames')"
 awk -v d="$delivered" -v f="$frames" -v u="$unique" -v a="$first_ms" -v b="$last_ms" -v r="$rows" \
   -v rss="$streamer_rss_kb" -v scpu="$streamer_cpu" -v rs="$reader_seconds" -v rcpu="$reader_cpu" \
-  -v chcpu="$clickhouse_cpu" -v t0="$reader_started" -v t1="${all_visible:-0}" 'BEGIN {
+  -v chcpu="$clickhouse_cpu" -v t0="$reader_started" -v t1="${all_visible:-0}" -v drain="${DRAIN:-0}" 'BEGIN {
   s = (b - a) / 1000
   printf "produced %d logs in %.1f s (%.0f logs/s; reader CPU %s)\n", d, rs, d / rs, rcpu
   printf "streamer wrote %d logs (%d distinct records) and %d rows in %.1f s: %.0f logs/s, %.0f rows/s\n", f, u, r, s, f / s, r / s
-  if (t1 > 0) printf "end to end: %d logs from the reader starting to the last row visible in %.1f s: %.0f logs/s\n", d, t1 - t0, d / (t1 - t0)
+  if (t1 > 0 && !drain) printf "end to end: %d logs from the reader starting to the last row visible in %.1f s: %.0f logs/s\n", d, t1 - t0, d / (t1 - t0)
   printf "streamer peak RSS %.1f MB, CPU %.1f s; ClickHouse CPU %.1f s\n", rss / 1024, scpu, chcpu
   if (f == d && u == d) print "nothing lost, nothing doubled"
   else printf "MISMATCH: %d produced, %d written, %d distinct\n", d, f, u

@@ -5,6 +5,7 @@
 #   start_mock_kafka DIR TOPIC:PARTITIONS [BROKERS]   # sets KAFKA_BOOTSTRAP
 #   stop_services               # stops what the two started (call it from an EXIT trap)
 #   reader_delivered LOG        # frames a finished reader delivered, from its JSON log (stderr)
+#   settle_page_cache           # before a measurement: write back and empty the page cache
 #
 # ClickHouse is the installed `clickhouse-server` on loopback ports of its own, UTC; Kafka is
 # librdkafka's mock cluster (`target/release/mock-kafka`, build it first).
@@ -56,6 +57,16 @@ start_mock_kafka() {
 
 reader_delivered() {
   grep '"finished"' "$1" | sed -E 's/.*"delivered":([0-9]+).*/\1/'
+}
+
+# On the development VM, ClickHouse's CPU for the same inserts rose from 1.7 to 4.1 seconds over
+# five consecutive runs as the page cache filled, and fell back once it was emptied: measurements
+# start from an empty cache so that they do not depend on what ran before (root only).
+settle_page_cache() {
+  sync
+  if ! { echo 3 > /proc/sys/vm/drop_caches; } 2> /dev/null; then
+    echo "note: cannot empty the page cache (needs root); figures may depend on earlier runs" >&2
+  fi
 }
 
 stop_services() {

@@ -180,23 +180,24 @@ impl Job {
 /// How long a stop waits to leave the consumer group.
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Leaves the group so its partitions are reassigned at once. Without a broker to answer,
-/// librdkafka would wait for one forever (dropping the consumer waits too): after
-/// [`LEAVE_TIMEOUT`] the process goes without, and the group reassigns the partitions after its
-/// session timeout. Nothing depends on the leave: ClickHouse holds where each partition resumes.
+/// Leaves the group so its partitions are reassigned at once: dropping the consumer closes it
+/// and serves the final rebalance. Without a broker to answer, librdkafka would wait for one
+/// forever: after [`LEAVE_TIMEOUT`] the job goes without (the drop goes on on its own thread), and
+/// the group reassigns the partitions after its session timeout. Nothing depends on the leave:
+/// ClickHouse holds where each partition resumes.
 fn leave(consumer: BaseConsumer<Context>) {
-    if let Err(error) = consumer.close_queue() {
-        debug!(%error, "cannot leave the consumer group");
+    let (left, leaving) = std::sync::mpsc::channel();
+    let dropping = std::thread::Builder::new().name("leave-group".into()).spawn(move || {
+        drop(consumer);
+        let _ = left.send(());
+    });
+    if let Err(error) = dropping {
+        // The consumer was dropped with the closure: the leave has been tried on this thread.
+        warn!(%error, "cannot start a thread to leave the consumer group; left on this one");
         return;
     }
-    let deadline = Instant::now() + LEAVE_TIMEOUT;
-    while !consumer.closed() {
-        if Instant::now() >= deadline {
-            warn!(timeout = ?LEAVE_TIMEOUT, "no broker answered to leave the consumer group; exiting without");
-            std::mem::forget(consumer);
-            return;
-        }
-        let _ = consumer.poll(POLL);
+    if leaving.recv_timeout(LEAVE_TIMEOUT).is_err() {
+        warn!(timeout = ?LEAVE_TIMEOUT, "no broker answered to leave the consumer group; exiting without");
     }
 }
 

@@ -39,17 +39,26 @@ pub struct Record<'a> {
 
 impl<'a> Record<'a> {
     pub fn from_message<M: Message>(m: &'a M) -> Self {
-        let header = |key: &str| {
-            m.headers().and_then(|h| h.iter().find(|h| h.key == key).and_then(|h| h.value))
-        };
-        let number =
-            |key: &str| -> Option<u64> { std::str::from_utf8(header(key)?).ok()?.parse().ok() };
+        // One pass over the headers (each is looked up by index in librdkafka); the first of a
+        // repeated key counts.
+        let [mut kind, mut reason, mut bytes, mut receiver, mut offset] = [None; 5];
+        for h in m.headers().into_iter().flat_map(|h| h.iter()) {
+            let slot = match h.key {
+                HEADER_KIND => &mut kind,
+                HEADER_REASON => &mut reason,
+                HEADER_BYTES => &mut bytes,
+                HEADER_RECEIVER => &mut receiver,
+                HEADER_OFFSET => &mut offset,
+                _ => continue,
+            };
+            slot.get_or_insert(h.value);
+        }
+        let [kind, reason, bytes, receiver, offset] =
+            [kind, reason, bytes, receiver, offset].map(Option::flatten);
         let value = m.payload().unwrap_or_default();
-        let kind = match header(HEADER_KIND) {
+        let kind = match kind {
             None => Kind::Frame,
-            Some(kind) if kind == KIND_REJECTED.as_bytes() => {
-                report(header(HEADER_REASON), header(HEADER_BYTES), value.len())
-            }
+            Some(kind) if kind == KIND_REJECTED.as_bytes() => report(reason, bytes, value.len()),
             Some(kind) => Kind::Malformed(format!(
                 "unknown kind header `{}`: this streamer reads frames (no kind header) and \
                  reports of rejected bytes (kind=rejected); is the producer newer than it?",
@@ -58,7 +67,7 @@ impl<'a> Record<'a> {
         };
         let receiver = match m.key() {
             Some(key) => String::from_utf8_lossy(key),
-            None => header(HEADER_RECEIVER).map(String::from_utf8_lossy).unwrap_or_default(),
+            None => receiver.map(String::from_utf8_lossy).unwrap_or_default(),
         };
         Record {
             partition: m.partition(),
@@ -67,7 +76,7 @@ impl<'a> Record<'a> {
             timestamp_ms: m.timestamp().to_millis().unwrap_or(0),
             kind,
             value,
-            source_offset: number(HEADER_OFFSET),
+            source_offset: offset.and_then(|text| std::str::from_utf8(text).ok()?.parse().ok()),
         }
     }
 }

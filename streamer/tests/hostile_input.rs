@@ -8,8 +8,8 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use common::reliability::{self, Figures};
 use common::{
@@ -40,78 +40,9 @@ fn sample(metrics: &str, name: &str) -> Option<f64> {
     metrics.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
-/// A streamer process of these tests' own (environment and log level chosen), killed on drop.
-struct Process {
-    child: Child,
-    log: PathBuf,
-    started: Instant,
-}
-
-impl Process {
-    fn spawn(args: &[&str], env: &[(&str, &str)]) -> Self {
-        let log = std::env::temp_dir().join(format!(
-            "gnss-streamer-hostile-{}-{}.log",
-            std::process::id(),
-            free_port()
-        ));
-        let child = Command::new(env!("CARGO_BIN_EXE_gnss-streamer"))
-            .env_clear()
-            .env("RUST_LOG", "info,librdkafka=warn")
-            .envs(env.iter().copied())
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        Process { child, log, started: Instant::now() }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn is_running(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-
-    /// Waits up to `limit` for the process to exit: its exit code (`None` if it had to be killed
-    /// or was killed by a signal), its log and how long it ran.
-    fn exit_within(mut self, limit: Duration) -> (Option<i32>, String, Duration) {
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return (status.code(), self.log(), self.started.elapsed());
-            }
-            if self.started.elapsed() > limit {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                return (None, self.log(), self.started.elapsed());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn stop(self) -> (Option<i32>, String) {
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        )
-        .unwrap();
-        let (code, log, _) = self.exit_within(Duration::from_secs(60));
-        (code, log)
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
 /// Runs the streamer to its exit (killed after `limit`).
 fn run(args: &[&str], env: &[(&str, &str)], limit: Duration) -> (Option<i32>, String, Duration) {
-    Process::spawn(args, env).exit_within(limit)
+    Streamer::spawn(args, env).exit_within(limit)
 }
 
 fn assert_no_panic(log: &str) {
@@ -676,7 +607,7 @@ fn secrets_never_reach_the_log_or_the_metrics() {
     assert!(!printed.contains(SASL) && !printed.contains(KEY), "{printed}");
 
     // A streamer at work, with everything logged.
-    let mut streamer = Process::spawn(&args, &env);
+    let mut streamer = Streamer::spawn(&args, &env);
     common::wait_until(Duration::from_secs(60), "26 frames", || {
         assert!(streamer.is_running(), "{}", streamer.log());
         ch.try_query("SELECT count() FROM gnss.frames").is_ok_and(|n| n.trim() == "26")
@@ -685,8 +616,8 @@ fn secrets_never_reach_the_log_or_the_metrics() {
         scrape(&listen).contains("streamer_rows_inserted_total{table=\"frames\"} 26")
     });
     let metrics = scrape(&listen);
-    let (code, log) = streamer.stop();
-    assert_eq!(code, Some(0), "{log}");
+    let (status, log) = streamer.stop();
+    assert!(status.success(), "{log}");
     assert!(log.contains("sasl.password"), "librdkafka's configuration is in the log:\n{log}");
     for secret in [SASL, KEY] {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");

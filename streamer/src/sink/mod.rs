@@ -170,11 +170,7 @@ impl Sink {
         let mut base = Client::with_http_client(http)
             .with_url(&connection.url)
             .with_user(&connection.user)
-            .with_compression(if std::env::var("NOCOMP").is_ok() {
-                Compression::None
-            } else {
-                Compression::Lz4
-            })
+            .with_compression(Compression::Lz4)
             // ClickHouse 18.16 cannot describe result columns to the client (no
             // RowBinaryWithNamesAndTypes): the rows fetched are checked by their shape instead.
             .with_validation(false);

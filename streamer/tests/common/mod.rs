@@ -249,6 +249,7 @@ impl Drop for ClickHouse {
 pub struct Streamer {
     child: Child,
     log: PathBuf,
+    started: Instant,
 }
 
 /// Settings of a streamer under test.
@@ -263,47 +264,56 @@ pub struct Run<'a> {
 }
 
 impl Streamer {
+    /// A streamer of `run`'s settings, logging at `info`.
     pub fn start(run: &Run<'_>) -> Self {
-        let log = std::env::temp_dir().join(format!(
-            "gnss-streamer-{}-{}-{}.log",
-            std::process::id(),
-            run.group,
-            free_port()
-        ));
+        let url = run.clickhouse.url();
         let sql = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sql");
-        let child = Command::new(env!("CARGO_BIN_EXE_gnss-streamer"))
-            .env_clear()
-            .env("RUST_LOG", "info,librdkafka=warn")
-            .args([
-                "--kafka-brokers",
-                run.bootstrap,
-                "--kafka-topic",
-                run.topic,
-                "--kafka-group",
-                run.group,
-            ])
-            .args([
-                "--clickhouse-url",
-                &run.clickhouse.url(),
-                "--clickhouse-database",
-                run.database,
-            ])
-            .args(["--sql-dir", sql.to_str().unwrap()])
+        let mut args = vec![
+            "--kafka-brokers",
+            run.bootstrap,
+            "--kafka-topic",
+            run.topic,
+            "--kafka-group",
+            run.group,
+            "--clickhouse-url",
+            &url,
+            "--clickhouse-database",
+            run.database,
+            "--sql-dir",
+            sql.to_str().unwrap(),
             // A group member that is gone (killed, or left the mock broker, which then waits a
             // session before the group takes members again) holds its partitions for a session:
             // the shortest a broker allows.
-            .args(["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1000"])
-            .args(if run.args.contains(&"--metrics-listen") {
-                &[][..]
-            } else {
-                &["--metrics-listen", "off"][..]
-            })
-            .args(run.args)
+            "-X",
+            "session.timeout.ms=6000",
+            "-X",
+            "heartbeat.interval.ms=1000",
+        ];
+        if !run.args.contains(&"--metrics-listen") {
+            args.extend(["--metrics-listen", "off"]);
+        }
+        args.extend(run.args);
+        Self::spawn(&args, &[])
+    }
+
+    /// The streamer with exactly these flags, its environment cleared but for `RUST_LOG`
+    /// (`info`) and `env`, which may set it.
+    pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let log = std::env::temp_dir().join(format!(
+            "gnss-streamer-{}-{}.log",
+            std::process::id(),
+            free_port()
+        ));
+        let child = Command::new(env!("CARGO_BIN_EXE_gnss-streamer"))
+            .env_clear()
+            .env("RUST_LOG", "info,librdkafka=warn")
+            .envs(env.iter().copied())
+            .args(args)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        Streamer { child, log }
+        Streamer { child, log, started: Instant::now() }
     }
 
     pub fn pid(&self) -> Pid {
@@ -321,20 +331,9 @@ impl Streamer {
     }
 
     /// Asks the process to stop (SIGTERM) and waits for it.
-    pub fn stop(mut self) -> (ExitStatus, String) {
+    pub fn stop(self) -> (ExitStatus, String) {
         kill(self.pid(), Signal::SIGTERM).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return (status, self.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the streamer did not stop on SIGTERM:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.wait(Duration::from_secs(60))
     }
 
     /// Waits for the process to exit by itself.
@@ -345,6 +344,22 @@ impl Streamer {
                 return (status, self.log());
             }
             assert!(Instant::now() < deadline, "the streamer did not exit:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Lets the process run up to `limit` since its start, then kills it: its exit code (`None`
+    /// if it was killed), its log and how long it ran.
+    pub fn exit_within(mut self, limit: Duration) -> (Option<i32>, String, Duration) {
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status.code(), self.log(), self.started.elapsed());
+            }
+            if self.started.elapsed() > limit {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                return (None, self.log(), self.started.elapsed());
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
