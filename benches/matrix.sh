@@ -3,7 +3,8 @@
 # recording of N logs of the SPAN mix (one simulated receiver: RANGE with 20-40 observations at
 # 10 Hz, BESTPOS and BESTVEL at 20 Hz, INSPVAS at 100 Hz, RXSTATUS and TIME at 1 Hz) decoded and
 # replayed to Kafka, then N logs of 20 simulated receivers through Kafka into ClickHouse; then
-# 5 million logs with 5 and 80 receivers, and with batches of 25,000 and 400,000 records.
+# 5 million logs with 5 and 80 receivers, the streamer on its own (everything produced before it
+# starts), and with batches of 25,000 and 400,000 records.
 #
 #   benches/matrix.sh [N ...]        (default 1000000 5000000 20000000)
 #
@@ -41,6 +42,8 @@ for receivers in 5 80; do
   # The same 121,600 logs/s offered: 800 / receivers times real time.
   benches/streamer-e2e.sh "$receivers" "$((5000000 / 152 / receivers))" "$((800 / receivers))"
 done
+echo "== the streamer alone: 456,000 logs produced first (DRAIN=1)"
+DRAIN=1 benches/streamer-e2e.sh 20 150 0
 echo "== 5,000,000 logs, batch size"
 for batch in 25000 400000; do
   echo "batches of $batch records:"
