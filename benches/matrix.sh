@@ -8,7 +8,7 @@
 #
 #   benches/matrix.sh [N ...]        (default 1000000 5000000 20000000)
 #
-# Takes about 20 minutes for the defaults; the recordings go to BENCH_DIR (default /tmp; 20
+# Takes about 25 minutes for the defaults; the recordings go to BENCH_DIR (default /tmp; 20
 # million logs is 3.6 GB).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 input=${1:-1000}
 work=$(mktemp -d)
-trap 'kill "${broker:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+source scripts/services.sh
+trap 'stop_services; rm -rf "$work"' EXIT
 
 cargo build --release --locked -q -p novatel-reader -p gnss-benches
 if [ -f "$input" ]; then
@@ -19,12 +20,10 @@ else
   recording=$work/recording.gps
   target/release/synthetic-recording "$input" "$recording" 2>/dev/null
 fi
-target/release/mock-kafka --topic gnss.frames:4 --bootstrap-file "$work/bootstrap" > /dev/null &
-broker=$!
-while [ ! -s "$work/bootstrap" ]; do sleep 0.1; done
+start_mock_kafka "$work" "gnss.frames:4"
 
 /usr/bin/time -f '%e %M %P' -o "$work/time" \
-  target/release/novatel-reader replay --kafka-brokers "$(cat "$work/bootstrap")" \
+  target/release/novatel-reader replay --kafka-brokers "$KAFKA_BOOTSTRAP" \
   --metrics-listen off --progress none --log-format json "$recording" 2> "$work/log"
 
 read -r seconds rss_kb cpu < "$work/time"

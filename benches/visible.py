@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Polls ClickHouse for frames rows as they become visible and prints, for each new row, the time
 from its log's GPS time (when a simulated receiver at real rate sends it) to the poll that first
-saw it, in milliseconds. Stops on SIGTERM, or once `--expect` rows have been seen.
+saw it, in milliseconds. Stops on SIGTERM.
 
-    visible.py CLICKHOUSE_URL [--database gnss] [--interval 0.05] [--expect N] > latencies
+    visible.py CLICKHOUSE_URL [--database gnss] [--interval 0.05] > latencies
 """
 import argparse
 import signal
@@ -15,7 +15,6 @@ parser = argparse.ArgumentParser()
 parser.add_argument("url")
 parser.add_argument("--database", default="gnss")
 parser.add_argument("--interval", type=float, default=0.05)
-parser.add_argument("--expect", type=int, default=0)
 args = parser.parse_args()
 
 stop = False
@@ -37,8 +36,8 @@ def query(sql):
 # Rows are taken in by one consumer in order and written batch after batch, so every row not yet
 # seen has an ingest time at or after the latest seen; rows of that millisecond already counted
 # are told apart by their Kafka position.
-since, at_since, count = 0, set(), 0
-while not stop and (args.expect == 0 or count < args.expect):
+since, at_since = 0, set()
+while not stop:
     started = time.time()
     try:
         rows = query(
@@ -57,7 +56,6 @@ while not stop and (args.expect == 0 or count < args.expect):
             continue
         fresh.append((ingest_ms, partition, offset))
         print(f"{now_ms - int(time_ms):.0f}")
-    count += len(fresh)
     if fresh:
         latest = max(i for i, _, _ in fresh)
         if latest > since:

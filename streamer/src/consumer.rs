@@ -160,7 +160,7 @@ pub fn subscribe(
         .set("fetch.queue.backoff.ms", "10")
         // A broker that holds a fetch until it times out rather than answering when records
         // arrive (librdkafka's mock cluster does) adds up to this to every record's latency:
-        // 100 ms rather than 500 (measured with benches/latency.sh, p99 971 -> 704 ms).
+        // 100 ms rather than 500 (measured with benches/latency.sh, p99 996 -> 533 ms).
         .set("fetch.wait.max.ms", "100")
         .set("statistics.interval.ms", "10000");
     for (key, setting) in &settings.kafka_properties {
