@@ -23,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --locked -q -p novatel-reader -p gnss-streamer
+scripts/build-release -p novatel-reader -p gnss-streamer
 settle_page_cache
 start_clickhouse "$work/ch"
 start_mock_kafka "$work" "gnss.frames:16"

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 sizes=${*:-1000000 5000000 20000000}
 work=$(mktemp -d -p "${BENCH_DIR:-/tmp}")
 trap 'rm -rf "$work"' EXIT
-cargo build --release --locked -q -p novatel-reader -p gnss-streamer -p gnss-benches
+scripts/build-release -p novatel-reader -p gnss-streamer -p gnss-benches
 
 for n in $sizes; do
   echo "== N = $n"

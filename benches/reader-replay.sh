@@ -13,7 +13,7 @@ work=$(mktemp -d)
 source scripts/services.sh
 trap 'stop_services; rm -rf "$work"' EXIT
 
-cargo build --release --locked -q -p novatel-reader -p gnss-benches
+scripts/build-release -p novatel-reader -p gnss-benches
 if [ -f "$input" ]; then
   recording=$input
 else

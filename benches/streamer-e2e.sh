@@ -39,7 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --locked -q -p novatel-reader -p gnss-streamer
+scripts/build-release -p novatel-reader -p gnss-streamer
 settle_page_cache
 start_clickhouse "$work/ch"
 clickhouse=${service_pids[0]}
