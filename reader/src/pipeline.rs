@@ -57,9 +57,8 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub async fn run(mut self, mut source: Source) -> Result<Totals, SourceError> {
-        let mut framer = Framer::new();
+        let mut stream = Stream::default();
         let mut filter = self.filter.borrow_and_update().clone();
-        let mut receiver = String::new();
         let mut pacer = self.speed.map(Pacer::new);
         let mut progress = Progress::new(self.progress, self.total_bytes, source.is_live());
         let mut counters = Counters::default();
@@ -68,32 +67,24 @@ impl Pipeline {
             let chunk = tokio::select! {
                 biased;
                 () = self.shutdown.cancelled() => break,
-                chunk = source.next(framer.writable(CHUNK)) => chunk?,
+                chunk = source.next(stream.framer.writable(CHUNK)) => chunk?,
             };
             match chunk {
                 Chunk::Data(n) => {
-                    framer.commit(n);
+                    stream.framer.commit(n);
                     totals.bytes += n as u64;
                     counters.bytes.increment(n as u64);
                     progress.bytes(n as u64);
                 }
                 Chunk::Stream(info) => {
-                    framer.finish();
-                    self.drain(
-                        &mut framer,
-                        &receiver,
-                        &filter,
-                        &mut pacer,
-                        &mut counters,
-                        &mut totals,
-                    )
-                    .await;
-                    framer = Framer::new();
-                    receiver = self.receiver_id.clone().unwrap_or(info.receiver_id);
+                    stream.framer.finish();
+                    self.drain(&mut stream, &filter, &mut pacer, &mut counters, &mut totals).await;
+                    let receiver = self.receiver_id.clone().unwrap_or(info.receiver_id);
+                    debug!(receiver, size = info.size, "stream starts");
+                    stream = Stream { receiver, ..Stream::default() };
                     if let Some(pacer) = &mut pacer {
                         pacer.restart();
                     }
-                    debug!(receiver, size = info.size, "stream starts");
                     continue;
                 }
                 Chunk::End => break,
@@ -102,13 +93,12 @@ impl Pipeline {
                 filter = self.filter.borrow_and_update().clone();
                 info!(%filter, "log filter changed");
             }
-            self.drain(&mut framer, &receiver, &filter, &mut pacer, &mut counters, &mut totals)
-                .await;
+            self.drain(&mut stream, &filter, &mut pacer, &mut counters, &mut totals).await;
             progress.frames(totals.frames);
             gauge!(telemetry::QUEUE_DEPTH).set(self.producer.in_flight() as f64);
         }
-        framer.finish();
-        self.drain(&mut framer, &receiver, &filter, &mut pacer, &mut counters, &mut totals).await;
+        stream.framer.finish();
+        self.drain(&mut stream, &filter, &mut pacer, &mut counters, &mut totals).await;
         progress.finish(&totals);
         Ok(totals)
     }
@@ -116,13 +106,14 @@ impl Pipeline {
     /// Produces every frame the framer has; counts and logs what it rejected.
     async fn drain(
         &self,
-        framer: &mut Framer,
-        receiver: &str,
+        stream: &mut Stream,
         filter: &LogFilter,
         pacer: &mut Option<Pacer>,
         counters: &mut Counters,
         totals: &mut Totals,
     ) {
+        let Stream { framer, receiver, last_gps_ms } = stream;
+        let receiver = receiver.as_str();
         while let Some(event) = framer.next_event() {
             let frame = match event {
                 Event::Frame(frame) => frame,
@@ -131,6 +122,7 @@ impl Pipeline {
                         receiver,
                         reason: rejected.reason,
                         bytes: rejected.bytes.len() as u64,
+                        gps_ms: *last_gps_ms,
                     };
                     self.producer.send_rejected(&report).await;
                     counters.rejected(rejected.reason, rejected.bytes.len() as u64);
@@ -161,6 +153,11 @@ impl Pipeline {
                     None
                 }
             };
+            if let Some(ms) =
+                header.filter(|h| h.week.is_some_and(|w| w > 0)).and_then(|h| h.unix_ms())
+            {
+                *last_gps_ms = Some(ms);
+            }
             let name = header.map_or("UNKNOWN", |h| h.name.as_ref());
             counters.frame(name, frame.format);
             if !filter.allows(name) {
@@ -184,6 +181,16 @@ impl Pipeline {
             self.producer.send(&record).await;
         }
     }
+}
+
+/// One stream of a source (a recording, a connection) being framed.
+#[derive(Default)]
+struct Stream {
+    framer: Framer,
+    receiver: String,
+    /// The GPS time (UTC ms) of the stream's latest frame that has one: the time of the bytes
+    /// rejected after it.
+    last_gps_ms: Option<i64>,
 }
 
 fn reason_index(reason: RejectReason) -> usize {

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::kafka::{Received, by_key, cluster, consume, consume_split};
 use common::{logged, send_signal};
@@ -49,6 +49,27 @@ fn frames_of(name: &str) -> Vec<FileFrame> {
         .collect()
 }
 
+/// For each run of rejected bytes in a recording, the GPS time of the last frame before it with a
+/// GPS time (week > 0), if any.
+fn gps_times_of_rejects(name: &str) -> Vec<Option<i64>> {
+    let data = std::fs::read(fixture(name)).unwrap();
+    let mut last = None;
+    let mut times = Vec::new();
+    for event in frames(&data) {
+        match event {
+            Event::Frame(frame) => {
+                if let Ok((h, _)) = header::parse(&frame)
+                    && h.week.is_some_and(|week| week > 0)
+                {
+                    last = h.unix_ms();
+                }
+            }
+            Event::Rejected(_) => times.push(last),
+        }
+    }
+    times
+}
+
 /// Checks a message against the frame it carries: headers and timestamp from the frame itself.
 fn assert_message_is_frame(message: &Received, frame: &FileFrame, receiver: &str) {
     let (format, offset, bytes) = (frame.0, frame.1, frame.2.as_slice());
@@ -77,6 +98,7 @@ fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
     let cluster = cluster(TOPIC, 4);
     let bootstrap = cluster.bootstrap_servers();
     let files = ["bestpos.gps", "BESTUTMBIN.GPS", "OneEach.GPS", "OneEach.ASC", "test2_rcvr1.dat"];
+    let started_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
     let output = run(reader(&bootstrap).arg("replay").args(files.map(fixture)));
     assert!(output.status.success());
     let expected: BTreeMap<&str, Vec<FileFrame>> =
@@ -98,6 +120,14 @@ fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
             .map(|r| r.headers["bytes"].parse::<u64>().unwrap())
             .sum();
         assert_eq!(reported, rejected, "{file}: reported rejected bytes");
+        // Each report is timed by the GPS time of the last frame before its bytes that had one,
+        // or by the time of reading when none had.
+        let times: Vec<Option<i64>> = reports
+            .iter()
+            .filter(|r| r.key == file)
+            .map(|r| r.timestamp.filter(|_| r.timestamp < Some(started_ms)))
+            .collect();
+        assert_eq!(times, gps_times_of_rejects(file), "{file}: times of the reports");
     }
     let groups = by_key(&messages);
     assert_eq!(groups.keys().map(String::as_str).collect::<Vec<_>>(), {

@@ -1,6 +1,7 @@
 -- title: Rejected bytes per reason
 -- Bytes the readers could not frame (bad CRC, oversize, unframed, truncated) in each interval,
--- over the selected receivers. Timed when the reader read them, not by GPS time. From
+-- over the selected receivers, timed by the GPS time of the last frame before them (by the time
+-- the reader read them when no frame with a time came before). From
 -- rejected_stats_1m when the interval is whole minutes, from rejected_stats_1s otherwise.
 SELECT
     toDateTime(intDiv(toUInt32(window_start), $__interval_s) * $__interval_s) AS time,

@@ -161,7 +161,8 @@ fn receivers() -> Vec<String> {
 }
 
 /// The whole of the data: the recordings' GPS times (1980 to 2022), the simulated receivers'
-/// (2024) and the time of the run (rejected bytes are timed when read), up to 2100.
+/// (2024) and the time of the run (rejected bytes before any frame with a GPS time are timed
+/// when read), up to 2100.
 fn everything(interval_s: u32) -> Context {
     Context { from_s: 0, to_s: 4_102_444_800, interval_s, receivers: receivers() }
 }
@@ -241,6 +242,8 @@ struct Truth {
     /// Frames the reader cannot decode, and frames of logs it has no decoder for.
     decode_errors: u64,
     without_decoder: u64,
+    /// The earliest GPS time of a frame that has one (week > 0), UTC ms.
+    first_gps_ms: i64,
     /// Wall clock before the streamer started and after it stopped, ms.
     ingest_ms: (i64, i64),
 }
@@ -273,13 +276,20 @@ fn float(v: &V) -> f64 {
 impl Truth {
     fn new(files: &[PathBuf]) -> Self {
         let mut expected = Expected::default();
-        let (mut decode_errors, mut without_decoder) = (0, 0);
+        let (mut decode_errors, mut without_decoder, mut first_gps_ms) = (0, 0, SIM_START_MS);
         for file in files {
             expected.add(file);
             for event in frames(&std::fs::read(file).unwrap()) {
                 let Event::Frame(frame) = event else { continue };
                 match decode(&frame) {
-                    Ok(message) => without_decoder += u64::from(message.log.is_none()),
+                    Ok(message) => {
+                        without_decoder += u64::from(message.log.is_none());
+                        if message.header.week.is_some_and(|week| week > 0)
+                            && let Some(ms) = message.header.unix_ms()
+                        {
+                            first_gps_ms = first_gps_ms.min(ms);
+                        }
+                    }
                     Err(_) => decode_errors += 1,
                 }
             }
@@ -335,6 +345,7 @@ impl Truth {
             frames: logs,
             decode_errors,
             without_decoder,
+            first_gps_ms,
             ingest_ms: (0, 0),
         }
     }
@@ -754,6 +765,30 @@ fn report_shows_the_run(ch: &ClickHouse, truth: &Truth) {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+
+    // The range is the frames' GPS time: console replies (GPS week 0) do not stretch it to 1980.
+    let headline = stdout.lines().next().unwrap_or_default();
+    let from = novatel_reader::novatel::time::format_rfc3339_ms(truth.first_gps_ms / 1000 * 1000);
+    let range = format!("{} receivers, {from} to ", receivers().len());
+    assert!(headline.starts_with(&range), "{headline:?} starts with {range:?}");
+
+    // Rejected bytes are timed by the GPS time of the frame before them, so a recording's bad-CRC
+    // run lies within its range and shows in the report's panel.
+    let rejected = report_section(&stdout, "Rejected bytes per reason (rejected_bytes.sql)");
+    let bad_crc: f64 = rejected
+        .iter()
+        .filter(|r| r["reason"] == "bad_crc")
+        .map(|r| num(r, "rejected_bytes"))
+        .sum();
+    let expected: u64 = truth
+        .expected
+        .rejected
+        .iter()
+        .filter(|((_, reason), _)| reason == "bad_crc")
+        .map(|(_, b)| b)
+        .sum();
+    assert!(expected > 0);
+    assert_eq!(bad_crc, expected as f64, "bad-CRC bytes in the report's range");
 
     let logs = report_section(&stdout, "Logs ingested per type");
     let mut frames: BTreeMap<String, u64> = BTreeMap::new();

@@ -283,7 +283,8 @@ impl FrameProducer {
 
     /// Queues a report of rejected bytes (see the message contract); not counted as a frame.
     pub async fn send_rejected(&self, record: &RejectedRecord<'_>) -> Sent {
-        self.send_message(record.receiver, &[], now_ms(), record.headers(), false).await
+        let timestamp_ms = record.timestamp_ms(now_ms());
+        self.send_message(record.receiver, &[], timestamp_ms, record.headers(), false).await
     }
 
     async fn send_message(

@@ -13,7 +13,8 @@
 //!   produced again, by a reader restarted on a recording, from a new one).
 //!
 //! Bytes the reader rejected are reported on the same topic, so that data quality can be followed
-//! downstream: an empty value, the receiver as key, the time of reading as timestamp, and headers
+//! downstream: an empty value, the receiver as key, as timestamp the GPS time of the last frame
+//! before them in the same source that had one (the time of reading when none had), and headers
 //! `kind` = `rejected`, `reason` (`bad_crc`, `oversize`, `unframed`, `truncated`), `bytes` (how
 //! many) and `receiver`. Frame messages have no `kind` header.
 
@@ -83,9 +84,17 @@ pub struct RejectedRecord<'a> {
     pub receiver: &'a str,
     pub reason: RejectReason,
     pub bytes: u64,
+    /// The GPS time (UTC ms) of the last frame before the bytes that had one.
+    pub gps_ms: Option<i64>,
 }
 
 impl RejectedRecord<'_> {
+    /// Message timestamp: where the bytes lie in the source's GPS time, or `now_ms` if no frame
+    /// before them had a time. A replayed recording's rejects so fall within its own time range.
+    pub fn timestamp_ms(&self, now_ms: i64) -> i64 {
+        self.gps_ms.unwrap_or(now_ms)
+    }
+
     pub fn headers(&self) -> OwnedHeaders {
         let mut count = itoa::Buffer::new();
         OwnedHeaders::new_with_capacity(4)

@@ -27,8 +27,8 @@ pub enum ReportError {
     )]
     Query { name: String, message: String },
     #[error(
-        "the database holds no frames yet: run the streamer (and a reader) first, or choose the \
-         database with --clickhouse-database"
+        "the database holds no frames with a GPS time yet: run the streamer (and a reader) first, \
+         or choose the database with --clickhouse-database"
     )]
     Empty,
     #[error("chart query {name}: {reason}")]
@@ -56,10 +56,11 @@ pub struct Charts {
 /// Everything the report shows.
 #[derive(Debug)]
 pub struct Report {
-    /// The range of the frames, in Unix seconds, the last second included. Console replies have
-    /// no GPS time and count as 1980-01-06.
+    /// The range of the frames with a GPS time, in Unix seconds, the last second included.
     pub from_s: i64,
     pub to_s: i64,
+    /// Frames without a GPS time (console replies), outside every range.
+    pub untimed: i64,
     pub receivers: Vec<String>,
     pub summary: Vec<Section>,
     pub charts: Vec<Charts>,
@@ -74,24 +75,28 @@ impl Report {
         sql_dir: &Path,
         max_receivers: usize,
     ) -> Result<Self, ReportError> {
-        // Per receiver: its first frame (console replies carry no GPS time: 1980), its first
-        // frame with a GPS time (where its charts start), its last frame.
+        // Per receiver: its first and last frame with a GPS time, and how many frames it has
+        // with and without one. Frames without (console replies: GPS week 0, stored as
+        // 1980-01-06) have no place in a time range and would stretch it back to 1980.
         let ranges = Table::fetch(
             client,
             "receivers",
-            "SELECT receiver, toUInt32(min(time)), toUInt32(minIf(time, gps_week > 0)), \
-             toUInt32(max(time)) FROM frames GROUP BY receiver ORDER BY receiver",
+            "SELECT receiver, toUInt32(minIf(time, gps_week > 0)), \
+             toUInt32(maxIf(time, gps_week > 0)), countIf(gps_week > 0), countIf(gps_week = 0) \
+             FROM frames GROUP BY receiver ORDER BY receiver",
         )
         .await?;
-        let seconds = |cell: &str| cell.parse::<i64>().unwrap_or(0);
-        let ranges: Vec<(String, i64, i64, i64)> = ranges
+        let number = |cell: &str| cell.parse::<i64>().unwrap_or(0);
+        let receivers: Vec<String> = ranges.rows.iter().map(|row| row[0].clone()).collect();
+        let untimed = ranges.rows.iter().map(|row| number(&row[4])).sum();
+        let ranges: Vec<(String, i64, i64)> = ranges
             .rows
             .iter()
-            .map(|row| (row[0].clone(), seconds(&row[1]), seconds(&row[2]), seconds(&row[3])))
+            .filter(|row| number(&row[3]) > 0)
+            .map(|row| (row[0].clone(), number(&row[1]), number(&row[2])))
             .collect();
-        let receivers: Vec<String> = ranges.iter().map(|r| r.0.clone()).collect();
         let from_s = ranges.iter().map(|r| r.1).min().ok_or(ReportError::Empty)?;
-        let to_s = ranges.iter().map(|r| r.3).max().unwrap_or(from_s);
+        let to_s = ranges.iter().map(|r| r.2).max().unwrap_or(from_s);
         let all = context(from_s, to_s, receivers.clone());
 
         let reports = dashboards::load(&sql_dir.join("report"))?;
@@ -102,8 +107,7 @@ impl Report {
             sections(client, &dashboards::load(&sql_dir.join("dashboards"))?, &all).await?;
 
         let mut charts = Vec::new();
-        for (receiver, first_s, first_timed_s, to_s) in ranges.into_iter().take(max_receivers) {
-            let from_s = if first_timed_s > 0 { first_timed_s } else { first_s };
+        for (receiver, from_s, to_s) in ranges.into_iter().take(max_receivers) {
             let context = context(from_s, to_s, vec![receiver.clone()]);
             let mut svgs = Vec::new();
             for query in &chart_queries {
@@ -118,17 +122,31 @@ impl Report {
                 charts.push(Charts { receiver, svgs });
             }
         }
-        Ok(Report { from_s, to_s, receivers, summary, charts, panels })
+        Ok(Report { from_s, to_s, untimed, receivers, summary, charts, panels })
     }
 
-    /// The summary and every panel's result, each cut at `max_rows` rows.
-    pub fn to_text(&self, max_rows: usize) -> String {
-        let mut out = format!(
-            "{} receivers, {} to {}\n",
+    /// The receivers and the range, and what lies outside it.
+    fn headline(&self) -> String {
+        let mut line = format!(
+            "{} receivers, {} to {}",
             self.receivers.len(),
             utc(self.from_s),
             utc(self.to_s)
         );
+        if self.untimed > 0 {
+            let _ = write!(
+                line,
+                " (GPS time); {} frames without a GPS time (such as console replies) are counted with \
+                 the logs but lie outside the range",
+                self.untimed
+            );
+        }
+        line
+    }
+
+    /// The summary and every panel's result, each cut at `max_rows` rows.
+    pub fn to_text(&self, max_rows: usize) -> String {
+        let mut out = format!("{}\n", self.headline());
         for section in &self.summary {
             let _ = write!(out, "\n{}\n{}", section.title, section.table.to_text(max_rows));
         }
@@ -150,10 +168,8 @@ impl Report {
         let mut out = format!(
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>gnss-pipe report</title>\n\
              <style>{STYLE}</style></head><body>\n<h1>gnss-pipe report</h1>\n\
-             <p>{} receivers, {} to {}</p>\n",
-            self.receivers.len(),
-            utc(self.from_s),
-            utc(self.to_s)
+             <p>{}</p>\n",
+            esc(&self.headline())
         );
         for section in &self.summary {
             let _ = write!(
