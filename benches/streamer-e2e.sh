@@ -21,7 +21,9 @@
 # `DRAIN=1 benches/streamer-e2e.sh 20 150 0`).
 #
 # Environment: DRAIN, BENCH_DIR (where ClickHouse's data goes; /tmp by default, /dev/shm for tmpfs),
-# STREAMER_ARGS (extra streamer flags), READER_LINGER_MS, MOCK_BROKERS, RUST_LOG (the streamer's).
+# BIN_DIR (the binaries measured, e.g. a copy of an earlier build to compare with; by default
+# target/release, built first), STREAMER_ARGS (extra streamer flags), READER_LINGER_MS,
+# MOCK_BROKERS, RUST_LOG (the streamer's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 receivers=${1:-20}
@@ -39,7 +41,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-scripts/build-release -p novatel-reader -p gnss-streamer
+bin=${BIN_DIR:-target/release}
+[ -n "${BIN_DIR:-}" ] || scripts/build-release -p novatel-reader -p gnss-streamer
 settle_page_cache
 start_clickhouse "$work/ch"
 clickhouse=${service_pids[0]}
@@ -48,7 +51,7 @@ bootstrap=$KAFKA_BOOTSTRAP
 
 cpu_seconds() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 start_streamer() {
-  RUST_LOG=${RUST_LOG:-info} target/release/gnss-streamer --kafka-brokers "$bootstrap" \
+  RUST_LOG=${RUST_LOG:-info} "$bin/gnss-streamer" --kafka-brokers "$bootstrap" \
     --clickhouse-url "$CLICKHOUSE_URL" --metrics-listen off --log-format json ${STREAMER_ARGS:-} \
     2> "$work/streamer.log" &
   streamer=$!
@@ -57,7 +60,7 @@ start_streamer() {
 produce() {
   reader_started=$(date +%s.%N)
   /usr/bin/time -f '%e %M %P' -o "$work/reader.time" \
-    target/release/novatel-reader simulate --kafka-brokers "$bootstrap" --metrics-listen off \
+    "$bin/novatel-reader" simulate --kafka-brokers "$bootstrap" --metrics-listen off \
     --log-format json --simulate-receivers "$receivers" --simulate-duration "${seconds}s" \
     --simulate-speed "$speed" --simulate-start 2024-06-01T00:00:00Z -X "linger.ms=$linger_ms" \
     2> "$work/reader.log"
