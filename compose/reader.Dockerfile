@@ -3,10 +3,12 @@
 # `context: ..`); by hand: docker build -f compose/reader.Dockerfile -t gnss-pipe/novatel-reader .
 
 FROM rust:1.95-bookworm AS builder
-# cmake for rdkafka's bundled librdkafka (cmake-build); OpenSSL and zlib headers for its ssl and
-# libz features.
+# The Debian packages the build needs, as scripts/system-packages lists them (a test checks):
+# cmake for rdkafka's bundled librdkafka (cmake-build), OpenSSL and zlib headers for its ssl and
+# libz features, curl's headers, which librdkafka 2.12 includes even built without curl.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends cmake pkg-config libssl-dev zlib1g-dev \
+        libcurl4-openssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -2,7 +2,7 @@
 //! core. Throughput is reported in bytes; the frame count printed first converts it to frames/s.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use novatel_reader::novatel::{Event, Framer, Log, decode, frames};
+use novatel::{Event, Framer, Log, decode, frames};
 
 const SIZE: u64 = 100_000_000;
 

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use novatel_reader::novatel::{Event, Format, frames};
-use novatel_reader::simulate::{Config, Rates, Simulator};
+use novatel::simulate::{Config, Rates, Simulator};
+use novatel::{Event, Format, frames};
 
 /// ASCII logs taken from the real recordings, one per line with its line end.
 pub fn real_ascii_logs() -> Result<Vec<Vec<u8>>> {

@@ -1,13 +1,12 @@
-//! NovAtel GNSS receiver logs: framing, decoding and encoding ([`novatel`]); the NovAtelLogReader
-//! that takes them from a receiver or a recording to Kafka ([`source`], [`pipeline`], [`kafka`]);
-//! and the commands of the `novatel-reader` binary ([`commands`]).
+//! The NovAtelLogReader: takes a receiver's output (serial port, TCP port, recordings, the
+//! simulated receiver) apart into checked frames ([`novatel`] frames and decodes them) and
+//! produces each to Kafka ([`source`], [`pipeline`], [`kafka`]); and the commands of the
+//! `novatel-reader` binary ([`commands`]).
 
 pub mod commands;
-pub mod config;
 pub mod filter;
 pub mod kafka;
-pub mod novatel;
+pub mod metrics;
 pub mod pipeline;
-pub mod simulate;
+pub mod settings;
 pub mod source;
-pub mod telemetry;

@@ -1,15 +1,9 @@
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
-use novatel_reader::commands::{self, Cli, RunError};
+use gnss_common::settings::LoadError;
+use novatel_reader::commands::{self, RunError};
 
 fn main() -> ExitCode {
-    let command = Cli::command();
-    let matches = command.clone().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(error) => error.exit(),
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -17,14 +11,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli, &matches, &command)) {
+    match runtime.block_on(commands::run(std::env::args_os().collect())) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(RunError::Settings(LoadError::Usage(error))) => error.exit(),
         Err(error) => {
-            match &error {
-                RunError::Usage(message) => eprintln!("novatel-reader: error: {message}"),
-                RunError::Failed(error) => eprintln!("novatel-reader: error: {error:#}"),
-            }
-            ExitCode::from(error.exit_code() as u8)
+            let status = error.exit_code() as u8;
+            // The error and its causes, once: `a: b: c`.
+            eprintln!("novatel-reader: error: {:#}", anyhow::Error::from(error));
+            ExitCode::from(status)
         }
     }
 }

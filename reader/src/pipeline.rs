@@ -15,9 +15,11 @@ use tracing::{debug, info, warn};
 use crate::filter::LogFilter;
 use crate::kafka::record::RejectedRecord;
 use crate::kafka::{FrameProducer, FrameRecord};
-use crate::novatel::{Event, Format, Framer, RejectReason, header, ids};
 use crate::source::{Chunk, Source, SourceError};
-use crate::telemetry::{self, RateLimit};
+use gnss_common::telemetry::RateLimit;
+use novatel::{Event, Format, Framer, RejectReason, header, ids};
+
+use crate::metrics as m;
 
 /// Bytes asked of the source at a time.
 const CHUNK: usize = 64 * 1024;
@@ -95,7 +97,7 @@ impl Pipeline {
             }
             self.drain(&mut stream, &filter, &mut pacer, &mut counters, &mut totals).await;
             progress.frames(totals.frames);
-            gauge!(telemetry::QUEUE_DEPTH).set(self.producer.in_flight() as f64);
+            gauge!(m::QUEUE_DEPTH).set(self.producer.in_flight() as f64);
         }
         stream.framer.finish();
         self.drain(&mut stream, &filter, &mut pacer, &mut counters, &mut totals).await;
@@ -212,10 +214,10 @@ impl Default for Counters {
         Counters {
             frames: HashMap::new(),
             rejected: RejectReason::ALL
-                .map(|r| counter!(telemetry::REJECTED_BYTES, "reason" => r.as_str())),
-            bytes: counter!(telemetry::BYTES_READ),
-            filtered: counter!(telemetry::FRAMES_FILTERED),
-            header_errors: counter!(telemetry::HEADER_ERRORS),
+                .map(|r| counter!(m::REJECTED_BYTES, "reason" => r.as_str())),
+            bytes: counter!(m::BYTES_READ),
+            filtered: counter!(m::FRAMES_FILTERED),
+            header_errors: counter!(m::HEADER_ERRORS),
             reject_log: RateLimit::new(Duration::from_secs(10)),
         }
     }
@@ -230,8 +232,7 @@ impl Counters {
             counter.increment(1);
             return;
         }
-        let counter =
-            counter!(telemetry::FRAMES, "log" => label.to_owned(), "format" => format.as_str());
+        let counter = counter!(m::FRAMES, "log" => label.to_owned(), "format" => format.as_str());
         counter.increment(1);
         self.frames.insert((label.to_owned(), format), counter);
     }

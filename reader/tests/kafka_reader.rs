@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use common::kafka::{Received, by_key, cluster, consume, consume_split};
 use common::{logged, send_signal};
 use nix::sys::signal::Signal;
-use novatel_reader::novatel::{Event, Format, Frame, frames, header};
+use novatel::{Event, Format, Frame, frames, header};
 
 const TOPIC: &str = "gnss.frames";
 

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::kafka::{by_key, cluster, consume};
-use novatel_reader::novatel::{Event, decode, frames};
+use novatel::{Event, decode, frames};
 
 fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_novatel-reader"));

@@ -12,8 +12,8 @@ use std::time::Duration;
 use common::kafka::{cluster, consume};
 use common::{logged, send_signal};
 use nix::sys::signal::Signal;
-use novatel_reader::novatel::{Event, frames};
-use novatel_reader::simulate::{Config, Simulator};
+use novatel::simulate::{Config, Simulator};
+use novatel::{Event, frames};
 
 fn reader(bootstrap: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_novatel-reader"));

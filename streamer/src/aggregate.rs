@@ -1,12 +1,10 @@
 //! The aggregates: DataFusion SQL from `sql/aggregates/`, run on each micro-batch's raw tables.
 //! Record batches in, record batches out: nothing here knows Kafka or ClickHouse.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, BooleanArray, UInt32Array, UInt64Array};
-use datafusion::arrow::compute::{concat_batches, filter_record_batch};
+use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
@@ -14,11 +12,13 @@ use datafusion::error::DataFusionError;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use thiserror::Error;
 
+use crate::exactly_once::Drops;
+
 #[derive(Debug, Error)]
 pub enum AggregateError {
     #[error("{path}: {reason}")]
     File { path: PathBuf, reason: String },
-    #[error("aggregate {target}: {source}")]
+    #[error("aggregate {target}")]
     Query {
         target: String,
         #[source]
@@ -105,7 +105,7 @@ impl Engine {
             .iter()
             .map(|(name, schema)| (*name, RecordBatch::new_empty(schema.clone())))
             .collect();
-        self.register(&empty, None)?;
+        self.register(&empty)?;
         let mut out = Vec::new();
         for a in &self.aggregates {
             let frame = self.ctx.sql(&a.sql).await.map_err(|source| query_error(a, source))?;
@@ -114,24 +114,26 @@ impl Engine {
         Ok(out)
     }
 
-    /// Runs every aggregate over `inputs`. For a target with `marks` (partition to highest offset
-    /// it already holds), input rows at or below its mark are left out first.
+    /// Runs every aggregate over `inputs` (the batch's raw tables and the reference points),
+    /// each over the rows `drops` keeps for its target. Targets that keep the same rows share
+    /// one registration of the inputs.
     pub async fn run(
         &self,
         inputs: &[(&str, RecordBatch)],
-        marks: &dyn Fn(&str) -> Option<HashMap<i32, i64>>,
+        drops: &Drops,
     ) -> Result<Vec<(String, RecordBatch)>, AggregateError> {
-        let mut registered_filtered = false;
-        self.register(inputs, None)?;
+        let mut registered = None;
         let mut out = Vec::new();
         for a in &self.aggregates {
-            let held = marks(&a.target);
-            if let Some(held) = &held {
-                self.register(inputs, Some(held))?;
-                registered_filtered = true;
-            } else if registered_filtered {
-                self.register(inputs, None)?;
-                registered_filtered = false;
+            let held = drops.reaching.get(&a.target);
+            if registered != Some(held) {
+                let kept = inputs
+                    .iter()
+                    .map(|(name, batch)| Ok((*name, drops.apply(&a.target, batch)?)))
+                    .collect::<Result<Vec<_>, DataFusionError>>()
+                    .map_err(|source| query_error(a, source))?;
+                self.register(&kept)?;
+                registered = Some(held);
             }
             let frame = self.ctx.sql(&a.sql).await.map_err(|source| query_error(a, source))?;
             let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
@@ -142,18 +144,11 @@ impl Engine {
         Ok(out)
     }
 
-    fn register(
-        &self,
-        inputs: &[(&str, RecordBatch)],
-        held: Option<&HashMap<i32, i64>>,
-    ) -> Result<(), AggregateError> {
+    fn register(&self, inputs: &[(&str, RecordBatch)]) -> Result<(), AggregateError> {
         let fail = |source| AggregateError::Query { target: "(inputs)".into(), source };
         for (name, batch) in inputs {
-            let batch = match held {
-                Some(held) => without_held(batch, held).map_err(|e| fail(e.into()))?,
-                None => batch.clone(),
-            };
-            let table = MemTable::try_new(batch.schema(), vec![vec![batch]]).map_err(fail)?;
+            let table =
+                MemTable::try_new(batch.schema(), vec![vec![batch.clone()]]).map_err(fail)?;
             self.ctx.deregister_table(*name).map_err(fail)?;
             self.ctx.register_table(*name, Arc::new(table)).map_err(fail)?;
         }
@@ -163,45 +158,6 @@ impl Engine {
 
 fn query_error(a: &Aggregate, source: DataFusionError) -> AggregateError {
     AggregateError::Query { target: a.target.clone(), source }
-}
-
-/// The (partition, offset) columns of a raw batch, if it has them.
-fn offsets(batch: &RecordBatch) -> Option<(&UInt32Array, &UInt64Array)> {
-    let partition =
-        batch.column_by_name("kafka_partition")?.as_any().downcast_ref::<UInt32Array>()?;
-    let offset = batch.column_by_name("kafka_offset")?.as_any().downcast_ref::<UInt64Array>()?;
-    Some((partition, offset))
-}
-
-fn is_held(held: &HashMap<i32, i64>, partition: u32, offset: u64) -> bool {
-    held.get(&(partition as i32)).is_some_and(|&mark| offset as i64 <= mark)
-}
-
-/// `batch` without the rows at or below their partition's mark (a table that has no Kafka
-/// columns is returned whole).
-pub fn without_held(
-    batch: &RecordBatch,
-    held: &HashMap<i32, i64>,
-) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
-    without(batch, |partition, offset| is_held(held, partition, offset))
-}
-
-/// `batch` without the rows of the given records, by (partition, offset).
-pub fn without_records(
-    batch: &RecordBatch,
-    records: &HashSet<(u32, u64)>,
-) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
-    without(batch, |partition, offset| records.contains(&(partition, offset)))
-}
-
-fn without(
-    batch: &RecordBatch,
-    drop: impl Fn(u32, u64) -> bool,
-) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
-    let Some((partition, offset)) = offsets(batch) else { return Ok(batch.clone()) };
-    let keep: BooleanArray =
-        (0..batch.num_rows()).map(|i| Some(!drop(partition.value(i), offset.value(i)))).collect();
-    filter_record_batch(batch, &keep)
 }
 
 #[cfg(test)]

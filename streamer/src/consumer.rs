@@ -1,14 +1,14 @@
-//! The Kafka consumer: where each assigned partition resumes, decided by what ClickHouse holds.
+//! The Kafka consumer: subscribing, and the rebalance callback that decides where each assigned
+//! partition resumes from what ClickHouse holds ([`crate::exactly_once`]).
 //!
-//! On assignment, the high-water mark of every table is read from ClickHouse. `frames` is
-//! written last in every batch, so a partition resumes after the highest offset `frames` holds;
-//! tables written before it in an interrupted batch may hold more, and those rows are left out
-//! when they come again. A partition ClickHouse holds nothing of starts where `kafka.start` says.
+//! On assignment the marks of every table are read from ClickHouse; a partition resumes after the
+//! last record `frames` holds of it, or, if it holds none, where `kafka.start` says. On
+//! revocation the writer stops first, and the job gives up the batch in progress.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use gnss_common::kafka::{log_librdkafka, set_properties};
 use metrics::gauge;
 use rdkafka::client::ClientContext;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
@@ -20,29 +20,16 @@ use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 use thiserror::Error;
 use tracing::{error, info, warn};
 
-use crate::config::{Settings, Start};
+use crate::exactly_once::{self, Marks, Shared};
 use crate::metrics as m;
-use crate::sink::{Sink, SinkError};
+use crate::settings::{Args, Start};
+use crate::sink::Sink;
+use crate::tables::FramesBuilder;
 use crate::writer::Control;
 
-/// Highest offset per partition, per table.
-pub type Marks = HashMap<String, HashMap<i32, i64>>;
-
-/// What rebalances tell the job.
-#[derive(Debug, Default)]
-pub struct Shared {
-    /// Partitions revoked since the job last looked: the batch being built is abandoned.
-    pub revoked: Vec<i32>,
-    /// Partitions starting at a time: their records before it (Unix ms) are skipped until the
-    /// first one at or after it.
-    pub skip_before: HashMap<i32, i64>,
-    /// The marks read at the last assignment.
-    pub marks: Marks,
-    /// Assignments so far: what the writer learnt of ClickHouse before one may be out of date.
-    pub assignments: u64,
-}
-
-pub struct Context {
+/// What librdkafka calls back on the consumer's thread (rebalances, logs, errors, statistics),
+/// and what those calls need.
+pub struct Callbacks {
     pub runtime: tokio::runtime::Handle,
     pub sink: Arc<Sink>,
     /// Tables with Kafka offsets, `frames` among them.
@@ -56,7 +43,7 @@ pub struct Context {
     pub client_error: Mutex<Option<String>>,
 }
 
-impl Context {
+impl Callbacks {
     fn remember(&self, error: &str) {
         *self.client_error.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
             Some(error.to_owned());
@@ -72,10 +59,10 @@ impl Context {
     }
 
     /// Reads every table's marks, retrying while ClickHouse is unavailable (the group waits).
-    pub fn read_marks(&self) -> Marks {
+    fn read_marks(&self) -> Marks {
         let mut delay = Duration::from_millis(200);
         loop {
-            match self.runtime.block_on(read_marks(&self.sink, &self.tables)) {
+            match self.runtime.block_on(self.sink.all_marks(&self.tables)) {
                 Ok(marks) => return marks,
                 Err(error) => {
                     warn!(%error, retry_in = ?delay, "cannot read what ClickHouse holds; partitions wait");
@@ -139,13 +126,14 @@ pub enum StartError {
 /// job once a batch is in ClickHouse, and committed from there every 5 s and at stop; where a
 /// partition resumes is decided on assignment from what ClickHouse holds.
 pub fn subscribe(
-    settings: &Settings,
-    context: Context,
-) -> Result<BaseConsumer<Context>, StartError> {
+    args: &Args,
+    properties: &[(String, String)],
+    callbacks: Callbacks,
+) -> Result<BaseConsumer<Callbacks>, StartError> {
     let mut config = ClientConfig::new();
     config
-        .set("bootstrap.servers", &settings.kafka_brokers.value)
-        .set("group.id", &settings.kafka_group.value)
+        .set("bootstrap.servers", &args.kafka.kafka_brokers)
+        .set("group.id", &args.kafka_group)
         .set("client.id", "gnss-streamer")
         .set("enable.auto.commit", "true")
         .set("auto.commit.interval.ms", "5000")
@@ -163,23 +151,16 @@ pub fn subscribe(
         // 100 ms rather than 500 (measured with benches/latency.sh, p99 996 -> 533 ms).
         .set("fetch.wait.max.ms", "100")
         .set("statistics.interval.ms", "10000");
-    for (key, setting) in &settings.kafka_properties {
-        config.set(key, &setting.value);
-    }
-    let consumer: BaseConsumer<Context> =
-        config.create_with_context(context).map_err(StartError::Create)?;
-    let topic = settings.kafka_topic.value.as_str();
-    let ready = wait_for_topic(
-        &consumer,
-        &settings.kafka_brokers.value,
-        topic,
-        settings.connect_timeout.value,
-    )
-    .and_then(|()| {
-        consumer
-            .subscribe(&[topic])
-            .map_err(|error| StartError::Subscribe { topic: topic.to_owned(), error })
-    });
+    set_properties(&mut config, properties);
+    let consumer: BaseConsumer<Callbacks> =
+        config.create_with_context(callbacks).map_err(StartError::Create)?;
+    let topic = args.kafka.kafka_topic.as_str();
+    let ready = wait_for_topic(&consumer, &args.kafka.kafka_brokers, topic, args.connect_timeout)
+        .and_then(|()| {
+            consumer
+                .subscribe(&[topic])
+                .map_err(|error| StartError::Subscribe { topic: topic.to_owned(), error })
+        });
     if let Err(error) = ready {
         // Without a broker, closing the consumer could wait for one: the process exits anyway.
         std::mem::forget(consumer);
@@ -190,7 +171,7 @@ pub fn subscribe(
 
 /// Waits up to `wait` for a broker to answer and `topic` to exist on it.
 fn wait_for_topic(
-    consumer: &BaseConsumer<Context>,
+    consumer: &BaseConsumer<Callbacks>,
     brokers: &str,
     topic: &str,
     wait: Duration,
@@ -246,18 +227,9 @@ fn wait_for_topic(
     }
 }
 
-/// Highest offset per partition of each table.
-pub async fn read_marks(sink: &Sink, tables: &[String]) -> Result<Marks, SinkError> {
-    let mut marks = Marks::new();
-    for table in tables {
-        marks.insert(table.clone(), sink.marks(table).await?);
-    }
-    Ok(marks)
-}
-
-impl ClientContext for Context {
+impl ClientContext for Callbacks {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
-        novatel_reader::kafka::log_librdkafka(level, facility, message);
+        log_librdkafka(level, facility, message);
         // A broker that cannot be reached, or spoken to, is told as a failure.
         if facility == "FAIL" || (level as i32) <= RDKafkaLogLevel::Error as i32 {
             self.remember(message);
@@ -282,7 +254,7 @@ impl ClientContext for Context {
     }
 }
 
-impl ConsumerContext for Context {
+impl ConsumerContext for Callbacks {
     fn rebalance(
         &self,
         consumer: &BaseConsumer<Self>,
@@ -295,12 +267,11 @@ impl ConsumerContext for Context {
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 let marks = self.read_marks();
-                let frames =
-                    marks.get(crate::rows::FramesBuilder::TABLE).cloned().unwrap_or_default();
+                let frames = marks.get(FramesBuilder::TABLE).cloned().unwrap_or_default();
                 let mut resumes = Vec::new();
                 for &partition in &partitions {
-                    let offset = match frames.get(&partition) {
-                        Some(&held) => Offset::Offset(held + 1),
+                    let offset = match exactly_once::resume_at(&frames, partition) {
+                        Some(next) => Offset::Offset(next),
                         None => self.start_offset(consumer, partition),
                     };
                     resumes.push(format!("{partition}@{offset:?}"));
@@ -318,13 +289,18 @@ impl ConsumerContext for Context {
                 }
                 info!(partitions = ?resumes, "partitions assigned; resuming after what ClickHouse holds");
                 let mut shared = self.shared();
-                shared.marks = marks;
-                shared.assignments += 1;
+                shared.marks = Some(marks);
+                shared.generation += 1;
             }
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
-                // Nothing more of these partitions is written once they are released.
+                // Nothing more of these partitions is written once they are released; what the
+                // writer gave up may be partly in ClickHouse: it reads the marks again.
                 self.writer.abandon();
-                self.shared().revoked.extend(&partitions);
+                let mut shared = self.shared();
+                shared.revoked.extend(&partitions);
+                shared.marks = None;
+                shared.generation += 1;
+                drop(shared);
                 let released = if cooperative {
                     consumer.incremental_unassign(tpl)
                 } else {

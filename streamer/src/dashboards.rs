@@ -23,9 +23,10 @@ pub struct Query {
     pub sql: String,
 }
 
-/// What Grafana would send for a range: the plugin's macros and the `receiver` variable expanded.
+/// What a dashboard user selected, as Grafana sends it: the range and interval the plugin's macros
+/// expand to, and the receivers of the `receiver` variable.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Context {
+pub struct Selection {
     /// Start of the range, seconds since the Unix epoch.
     pub from_s: i64,
     /// End of the range, seconds since the Unix epoch.
@@ -95,7 +96,7 @@ pub fn load(dir: &Path) -> Result<Vec<Query>, DashboardError> {
 
 /// `sql` with every macro and variable expanded as Grafana's ClickHouse plugin does; an unknown
 /// `$__macro` or `${variable}` is an error.
-pub fn expand(sql: &str, context: &Context) -> Result<String, DashboardError> {
+pub fn expand(sql: &str, selection: &Selection) -> Result<String, DashboardError> {
     let mut out = String::with_capacity(sql.len());
     let mut rest = sql;
     while let Some(at) = rest.find('$') {
@@ -104,13 +105,13 @@ pub fn expand(sql: &str, context: &Context) -> Result<String, DashboardError> {
         let (expansion, used) = if let Some(after) = rest.strip_prefix("$__") {
             let name = &after[..word_len(after)];
             let (args, args_len) = macro_args(&after[name.len()..], name)?;
-            (expand_macro(name, args, context)?, 3 + name.len() + args_len)
+            (expand_macro(name, args, selection)?, 3 + name.len() + args_len)
         } else if rest.starts_with("${") {
             let len = rest.find('}').map_or(rest.len(), |end| end + 1);
             if &rest[..len] != "${receiver:singlequote}" {
                 return Err(DashboardError::UnknownVariable { text: rest[..len].to_owned() });
             }
-            (single_quote(&context.receivers), len)
+            (single_quote(&selection.receivers), len)
         } else if word_len(&rest[1..]) > 0 {
             let text = rest[..1 + word_len(&rest[1..])].to_owned();
             return Err(DashboardError::UnknownVariable { text });
@@ -165,13 +166,13 @@ fn macro_args<'a>(
 fn expand_macro(
     name: &str,
     args: Option<Vec<&str>>,
-    context: &Context,
+    selection: &Selection,
 ) -> Result<String, DashboardError> {
-    let (from, to) = (context.from_s, context.to_s);
+    let (from, to) = (selection.from_s, selection.to_s);
     Ok(match name {
         "fromTime" => format!("toDateTime({from})"),
         "toTime" => format!("toDateTime({to})"),
-        "interval_s" => context.interval_s.max(1).to_string(),
+        "interval_s" => selection.interval_s.max(1).to_string(),
         "timeFilter" => match args.as_deref() {
             Some([column]) => {
                 format!("{column} >= toDateTime({from}) AND {column} <= toDateTime({to})")
@@ -200,8 +201,8 @@ fn single_quote(values: &[String]) -> String {
 mod tests {
     use super::*;
 
-    fn context() -> Context {
-        Context {
+    fn selection() -> Selection {
+        Selection {
             from_s: 1_717_243_200,
             to_s: 1_717_243_350,
             interval_s: 30,
@@ -210,7 +211,7 @@ mod tests {
     }
 
     fn expanded(sql: &str) -> String {
-        expand(sql, &context()).unwrap()
+        expand(sql, &selection()).unwrap()
     }
 
     #[test]
@@ -236,8 +237,8 @@ mod tests {
 
     #[test]
     fn the_interval_is_at_least_one_second() {
-        let context = Context { interval_s: 0, ..context() };
-        assert_eq!(expand("$__interval_s", &context).unwrap(), "1");
+        let selection = Selection { interval_s: 0, ..selection() };
+        assert_eq!(expand("$__interval_s", &selection).unwrap(), "1");
     }
 
     #[test]
@@ -246,7 +247,7 @@ mod tests {
             expanded("receiver IN (${receiver:singlequote})"),
             r"receiver IN ('sim-1','it\'s')"
         );
-        let none = Context { receivers: Vec::new(), ..context() };
+        let none = Selection { receivers: Vec::new(), ..selection() };
         assert_eq!(expand("IN (${receiver:singlequote})", &none).unwrap(), "IN ()");
     }
 
@@ -258,7 +259,7 @@ mod tests {
 
     #[test]
     fn unknown_macros_and_variables_are_errors() {
-        let error = |sql| expand(sql, &context()).unwrap_err().to_string();
+        let error = |sql| expand(sql, &selection()).unwrap_err().to_string();
         assert!(error("$__timeInterval(time)").starts_with("unknown macro `$__timeInterval`"));
         assert!(error("$__fromTime_ms").starts_with("unknown macro `$__fromTime_ms`"));
         assert!(error("$__timeFilter").contains("takes 1 argument, not 0"));

@@ -1,58 +1,32 @@
 //! The streaming job: consume and decode records into a micro-batch; when it is full or old
 //! enough, hand it to the [`Writer`] and fill the next one while it is written; store a batch's
-//! offsets once it is in ClickHouse.
+//! offsets once it is in ClickHouse. Where each partition resumes and what is left out when
+//! records come again is [`crate::exactly_once`]'s.
 //!
-//! Exactly once, without transactions (ClickHouse 18.16 has none, nor insert deduplication for
-//! plain MergeTree):
-//! - every row carries the Kafka partition and offset of its frame; every insert is one block,
-//!   which ClickHouse writes whole or not at all;
-//! - batches are written one after the other, and in each `frames` is written last, so the highest
-//!   offset it holds per partition is where that partition resumes (see [`crate::consumer`]);
-//! - a table written before `frames` in an interrupted batch holds rows past that point: each
-//!   table's own marks (highest offset per partition) leave them out when they come again.
-//!
-//! This loop runs on its own thread with a blocking `poll`; the writer on another.
+//! This loop runs on its own thread with a blocking `poll`; the writer on another. Each batch has
+//! a tracing span, `batch`, with its number, records and offsets per partition, from its first
+//! record to its offsets stored.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use datafusion::arrow::error::ArrowError;
 use metrics::counter;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
-use thiserror::Error;
-use tracing::{debug, info, warn};
+use tracing::{debug, field, info, info_span, warn};
 
-use crate::aggregate::AggregateError;
-use crate::consumer::Context;
+use crate::consumer::Callbacks;
+use crate::error::JobError;
+use crate::exactly_once::seek_back;
 use crate::metrics as m;
 use crate::record::Record;
-use crate::rows::{Decoded, RawTables};
-use crate::sink::SinkError;
+use crate::rows::Decoded;
+use crate::tables::RawTables;
 use crate::writer::{Done, Sealed, Summary, Writer};
-
-/// Why the job stopped.
-#[derive(Debug, Error)]
-pub enum JobError {
-    #[error(transparent)]
-    Sink(#[from] SinkError),
-    #[error(transparent)]
-    Aggregate(#[from] AggregateError),
-    #[error("building Arrow batches: {0}")]
-    Arrow(#[from] ArrowError),
-    #[error("Kafka: {0}")]
-    Kafka(#[from] KafkaError),
-}
-
-impl JobError {
-    pub fn is_retryable(&self) -> bool {
-        matches!(self, JobError::Sink(e) if e.is_retryable())
-    }
-}
 
 /// When a micro-batch is written.
 #[derive(Clone, Copy, Debug)]
@@ -84,10 +58,18 @@ struct Batch {
 }
 
 impl Batch {
-    fn add(&mut self, record: &Record<'_>) {
+    /// Adds a record; the first one opens the batch's span, numbered `id`.
+    fn add(&mut self, record: &Record<'_>, id: u64) {
         if self.started.is_none() {
             self.started = Some(Instant::now());
             self.ingest_ms = now_ms();
+            self.summary.span = info_span!(
+                "batch",
+                id,
+                records = field::Empty,
+                offsets = field::Empty,
+                filled_ms = field::Empty
+            );
         }
         let s = &mut self.summary;
         s.offsets
@@ -123,7 +105,7 @@ impl Batch {
 }
 
 pub struct Job {
-    consumer: BaseConsumer<Context>,
+    consumer: BaseConsumer<Callbacks>,
     state: State,
 }
 
@@ -135,8 +117,11 @@ struct State {
     stop: Arc<AtomicBool>,
     /// Records polled while the batch waited for the writer, for the next batch.
     pending: VecDeque<OwnedMessage>,
-    /// Partitions starting at a time, and the time (see [`crate::consumer::Shared::skip_before`]).
+    /// Partitions starting at a time, and the time (see
+    /// [`crate::exactly_once::Shared::skip_before`]).
     skip_before: HashMap<i32, i64>,
+    /// Batches started so far: the number of the next one's span.
+    batches: u64,
     /// What the writer is writing, until it says how that ended.
     in_flight: Option<Summary>,
     /// Consumption is paused while a full batch waits for the writer.
@@ -147,7 +132,7 @@ struct State {
 impl Job {
     /// A job on a consumer that is subscribed to the frames topic, writing with `writer`.
     pub fn new(
-        consumer: BaseConsumer<Context>,
+        consumer: BaseConsumer<Callbacks>,
         writer: Writer,
         limits: Limits,
         stop: Arc<AtomicBool>,
@@ -160,6 +145,7 @@ impl Job {
             stop,
             pending: VecDeque::new(),
             skip_before: HashMap::new(),
+            batches: 0,
             in_flight: None,
             paused: false,
             throughput: Throughput::new(),
@@ -185,7 +171,7 @@ const LEAVE_TIMEOUT: Duration = Duration::from_secs(10);
 /// forever: after [`LEAVE_TIMEOUT`] the job goes without (the drop goes on on its own thread), and
 /// the group reassigns the partitions after its session timeout. Nothing depends on the leave:
 /// ClickHouse holds where each partition resumes.
-fn leave(consumer: BaseConsumer<Context>) {
+fn leave(consumer: BaseConsumer<Callbacks>) {
     let (left, leaving) = std::sync::mpsc::channel();
     let dropping = std::thread::Builder::new().name("leave-group".into()).spawn(move || {
         drop(consumer);
@@ -203,7 +189,7 @@ fn leave(consumer: BaseConsumer<Context>) {
 
 impl State {
     /// The consume loop of [`Job::run`].
-    fn run(&mut self, consumer: &BaseConsumer<Context>) -> Result<(), JobError> {
+    fn run(&mut self, consumer: &BaseConsumer<Callbacks>) -> Result<(), JobError> {
         let mut batch = Batch::default();
         let mut idle = false;
         while !self.stop.load(Ordering::Relaxed) {
@@ -230,7 +216,7 @@ impl State {
                 }
             }
             if let Some(message) = self.pending.pop_front() {
-                add(&mut batch, &mut self.skip_before, &Record::from_message(&message));
+                self.add(&mut batch, &Record::from_message(&message));
                 idle = false;
                 continue;
             }
@@ -242,9 +228,7 @@ impl State {
             self.after_poll(consumer, &mut batch)?;
             idle = polled.is_none();
             match polled {
-                Some(Ok(message)) => {
-                    add(&mut batch, &mut self.skip_before, &Record::from_message(&message))
-                }
+                Some(Ok(message)) => self.add(&mut batch, &Record::from_message(&message)),
                 Some(Err(error)) => warn!(%error, "Kafka consumer error"),
                 None => {}
             }
@@ -255,7 +239,7 @@ impl State {
     /// At a stop: the batch in progress is written, the offsets committed.
     fn finish(
         &mut self,
-        consumer: &BaseConsumer<Context>,
+        consumer: &BaseConsumer<Callbacks>,
         mut batch: Batch,
     ) -> Result<(), JobError> {
         self.wait_for_writer(consumer, &mut batch)?;
@@ -277,7 +261,7 @@ impl State {
     /// Polls (the group needs it) until the writer is idle, collecting how its batch ended.
     fn wait_for_writer(
         &mut self,
-        consumer: &BaseConsumer<Context>,
+        consumer: &BaseConsumer<Callbacks>,
         batch: &mut Batch,
     ) -> Result<(), JobError> {
         while self.writer.is_busy() {
@@ -290,7 +274,7 @@ impl State {
     /// Seals the batch and hands it to the writer (which is idle); consumption resumes.
     fn submit(
         &mut self,
-        consumer: &BaseConsumer<Context>,
+        consumer: &BaseConsumer<Callbacks>,
         batch: &mut Batch,
     ) -> Result<(), JobError> {
         // How the previous batch ended is sent before the writer goes idle: take it in first.
@@ -298,9 +282,13 @@ impl State {
             debug!(records = abandoned.records, "the previous batch was abandoned");
         }
         let mut full = std::mem::take(batch);
-        let raw = full.tables.finish()?;
+        let span = full.summary.span.clone();
         let filled = full.started.map(|s| s.elapsed()).unwrap_or_default();
-        debug!(records = full.summary.records, ?filled, "batch sealed");
+        span.record("records", full.summary.records);
+        span.record("offsets", field::display(Offsets(&full.summary)));
+        span.record("filled_ms", filled.as_millis() as u64);
+        let raw = span.in_scope(|| full.tables.finish())?;
+        span.in_scope(|| debug!("consumed and decoded; sealed"));
         self.in_flight = Some(full.summary.clone());
         self.writer.submit(Sealed { raw, summary: full.summary });
         if self.paused {
@@ -312,7 +300,7 @@ impl State {
 
     /// Takes in how the writer's last batch ended: stores the offsets of a written one; returns
     /// an abandoned one's summary.
-    fn collect(&mut self, consumer: &BaseConsumer<Context>) -> Result<Option<Summary>, JobError> {
+    fn collect(&mut self, consumer: &BaseConsumer<Callbacks>) -> Result<Option<Summary>, JobError> {
         let Some(done) = self.writer.try_done() else { return Ok(None) };
         self.in_flight = None;
         match done {
@@ -322,9 +310,12 @@ impl State {
                 for (&partition, &(_, last)) in &summary.offsets {
                     next.add_partition_offset(&self.topic, partition, Offset::Offset(last + 1))?;
                 }
-                if let Err(error) = consumer.store_offsets(&next) {
+                match consumer.store_offsets(&next) {
+                    Ok(()) => summary.span.in_scope(|| debug!("offsets stored")),
                     // A partition revoked meanwhile: its new owner commits.
-                    debug!(%error, "cannot store the offsets of a written batch");
+                    Err(error) => summary
+                        .span
+                        .in_scope(|| debug!(%error, "cannot store the offsets of a written batch")),
                 }
                 self.throughput.add(summary.records);
                 Ok(None)
@@ -334,10 +325,29 @@ impl State {
         }
     }
 
+    /// Adds a record to the batch, unless its partition starts at a later time.
+    fn add(&mut self, batch: &mut Batch, record: &Record<'_>) {
+        if let Some(&start) = self.skip_before.get(&record.partition) {
+            if record.timestamp_ms < start {
+                return;
+            }
+            info!(
+                partition = record.partition,
+                offset = record.offset,
+                "first record at or after the start time"
+            );
+            self.skip_before.remove(&record.partition);
+        }
+        if batch.started.is_none() {
+            self.batches += 1;
+        }
+        batch.add(record, self.batches);
+    }
+
     /// After each `poll`: revocations, and starts at a time learnt from assignments.
     fn after_poll(
         &mut self,
-        consumer: &BaseConsumer<Context>,
+        consumer: &BaseConsumer<Callbacks>,
         batch: &mut Batch,
     ) -> Result<(), JobError> {
         let revoked = std::mem::take(&mut consumer.context().shared().revoked);
@@ -351,10 +361,11 @@ impl State {
     /// Partitions were revoked (the rebalance callback stopped the writer first): the batch, the
     /// records kept for the next one and an unwritten batch of the writer are left to the
     /// partitions' next owner. Partitions the consumer keeps (cooperative rebalancing) are sought
-    /// back to where the abandoned records start, with the marks read again.
+    /// back to where the abandoned records start; the writer reads the marks again before its
+    /// next batch.
     fn abandon(
         &mut self,
-        consumer: &BaseConsumer<Context>,
+        consumer: &BaseConsumer<Callbacks>,
         batch: &mut Batch,
         revoked: &[i32],
     ) -> Result<(), JobError> {
@@ -362,21 +373,9 @@ impl State {
             Some(abandoned) => Some(abandoned),
             None => self.in_flight.take(),
         };
-        let mut starts: BTreeMap<i32, i64> = BTreeMap::new();
-        let mut earliest = |partition: i32, offset: i64| {
-            starts.entry(partition).and_modify(|o| *o = (*o).min(offset)).or_insert(offset);
-        };
-        for (&partition, &(first, _)) in
-            unwritten.iter().chain([&batch.summary]).flat_map(|s| s.offsets.iter())
-        {
-            earliest(partition, first);
-        }
-        for message in &self.pending {
-            earliest(message.partition(), message.offset());
-        }
-        let kept: Vec<(i32, i64)> =
-            starts.into_iter().filter(|(p, _)| !revoked.contains(p)).collect();
-        for &(partition, offset) in &kept {
+        let spans = unwritten.iter().chain([&batch.summary]).map(|s| &s.offsets);
+        let waiting = self.pending.iter().map(|m| (m.partition(), m.offset()));
+        for (partition, offset) in seek_back(spans, waiting, revoked) {
             if let Err(error) = consumer.seek(
                 &self.topic,
                 partition,
@@ -385,12 +384,6 @@ impl State {
             ) {
                 warn!(%error, partition, offset, "cannot seek back to the abandoned records");
             }
-        }
-        if !kept.is_empty() {
-            let marks = consumer.context().read_marks();
-            let mut shared = consumer.context().shared();
-            shared.marks = marks;
-            shared.assignments += 1;
         }
         let records =
             batch.summary.records + self.pending.len() + unwritten.map_or(0, |s| s.records);
@@ -415,20 +408,17 @@ impl State {
     }
 }
 
-/// Adds a record to the batch, unless its partition starts at a later time.
-fn add(batch: &mut Batch, skip_before: &mut HashMap<i32, i64>, record: &Record<'_>) {
-    if let Some(&start) = skip_before.get(&record.partition) {
-        if record.timestamp_ms < start {
-            return;
+/// A batch's offsets for its span: `partition:first-last` each.
+struct Offsets<'a>(&'a Summary);
+
+impl std::fmt::Display for Offsets<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (partition, (first, last))) in self.0.offsets.iter().enumerate() {
+            let separator = if i == 0 { "" } else { "," };
+            write!(f, "{separator}{partition}:{first}-{last}")?;
         }
-        info!(
-            partition = record.partition,
-            offset = record.offset,
-            "first record at or after the start time"
-        );
-        skip_before.remove(&record.partition);
+        Ok(())
     }
-    batch.add(record);
 }
 
 /// Logs records written per second every half minute.

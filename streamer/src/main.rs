@@ -3,38 +3,34 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use clap::{CommandFactory, FromArgMatches};
+use gnss_common::settings::{LoadError, Settings};
+use gnss_common::telemetry::{self, LATENCY_BUCKETS};
 use gnss_streamer::aggregate::{self, Engine};
-use gnss_streamer::config::{Args, File, Settings};
-use gnss_streamer::consumer::{self, Context, Shared};
+use gnss_streamer::consumer::{self, Callbacks};
+use gnss_streamer::exactly_once::Shared;
 use gnss_streamer::job::{Job, Limits};
 use gnss_streamer::metrics as m;
 use gnss_streamer::reference::{Point, References};
-use gnss_streamer::sink::{Connection, Sink};
+use gnss_streamer::settings::{self, Args};
+use gnss_streamer::sink::Sink;
 use gnss_streamer::writer::{self, Control, Parts, Writer};
-use novatel_reader::config::{Resolver, print_settings};
-use novatel_reader::telemetry::{self, LATENCY_BUCKETS};
 use tokio::runtime::Runtime;
 use tokio::signal::unix::{SignalKind, signal};
 use tracing::{error, info};
 
 fn main() -> ExitCode {
     return_large_buffers_to_the_system();
-    let command = Args::command();
-    let matches = command.clone().get_matches();
-    let args = Args::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
-    let settings = match Resolver::<File>::new(&matches, &command, args.config.clone())
-        .and_then(|resolver| Settings::resolve(&args, &resolver))
-    {
+    let settings = match settings::load(std::env::args_os().collect()) {
         Ok(settings) => settings,
+        Err(LoadError::Usage(error)) => error.exit(),
         Err(error) => {
-            eprintln!("gnss-streamer: error: {error}");
+            eprintln!("gnss-streamer: error: {:#}", anyhow::Error::from(error));
             return ExitCode::from(2);
         }
     };
-    telemetry::init_tracing(settings.log_format.value);
-    if settings.print_config {
-        let _ = print_settings(&settings.describe(), &mut std::io::stdout().lock());
+    telemetry::init_tracing(settings.args.telemetry.log_format);
+    if settings.args.print_config {
+        print!("{}", settings.describe());
         return ExitCode::SUCCESS;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -44,18 +40,18 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run(settings, &runtime) {
+    match run(&settings, &runtime) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            error!("{error:#}");
             eprintln!("gnss-streamer: error: {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
-    if let Some(listen) = settings.metrics_listen.value {
+fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
+    let args = &settings.args;
+    if let Some(listen) = args.telemetry.metrics_listen.0 {
         let _entered = runtime.enter();
         let histograms = [
             (m::INSERT_SECONDS, LATENCY_BUCKETS),
@@ -67,17 +63,12 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
         })?;
         info!(%listen, "serving Prometheus metrics on /metrics");
     }
-    let connection = Connection {
-        url: settings.clickhouse_url.value.clone(),
-        database: settings.clickhouse_database.value.clone(),
-        user: settings.clickhouse_user.value.clone(),
-        password: settings.clickhouse_password.value.clone(),
-    };
-    let sql_dir = &settings.sql_dir.value;
+    let connection = args.clickhouse.connection()?;
+    let sql_dir = &args.sql_dir;
     // Compose starts ClickHouse alongside: it is waited for, up to --connect-timeout.
-    let wait = settings.connect_timeout.value;
+    let wait = args.connect_timeout;
     let sink = Arc::new(runtime.block_on(Sink::connect(connection, sql_dir, wait))?);
-    if settings.migrate_only {
+    if args.migrate_only {
         info!("migrations applied; --migrate-only given, stopping");
         return Ok(());
     }
@@ -91,8 +82,8 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
     info!(
         aggregates = engine.aggregates().len(),
         receivers = references.count(),
-        group = %settings.kafka_group.value,
-        topic = %settings.kafka_topic.value,
+        group = %args.kafka_group,
+        topic = %args.kafka.kafka_topic,
         "starting"
     );
 
@@ -100,17 +91,18 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
     runtime.spawn(stop_on_signal(Arc::clone(&stop)));
     let shared = Arc::new(Mutex::new(Shared::default()));
     let control = Arc::new(Control::default());
-    let context = Context {
+    let callbacks = Callbacks {
         runtime: runtime.handle().clone(),
         sink: Arc::clone(&sink),
         tables: tables.clone(),
-        topic: settings.kafka_topic.value.clone(),
-        start: settings.kafka_start.value,
+        topic: args.kafka.kafka_topic.clone(),
+        start: args.kafka_start,
         shared: Arc::clone(&shared),
         writer: Arc::clone(&control),
         client_error: Default::default(),
     };
-    let consumer = consumer::subscribe(&settings, context)?;
+    let properties = settings.pairs("kafka_properties");
+    let consumer = consumer::subscribe(args, &properties, callbacks)?;
     let writer = Writer::spawn(Parts {
         runtime: runtime.handle().clone(),
         sink,
@@ -120,13 +112,9 @@ fn run(settings: Settings, runtime: &Runtime) -> anyhow::Result<()> {
         tables,
         control,
         stop: Arc::clone(&stop),
-        latest: Default::default(),
     })
     .context("cannot start the writer thread")?;
-    let limits = Limits {
-        max_frames: settings.batch_max_frames.value,
-        max_age: settings.batch_max_age.value,
-    };
+    let limits = Limits { max_frames: args.batch_max_frames, max_age: args.batch_max_age };
     Job::new(consumer, writer, limits, stop).run()?;
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! A Kafka message of the frames topic, as the streamer reads it (see
-//! `novatel_reader::kafka::record` for the contract).
+//! `gnss_common::kafka` for the contract).
 
 use std::borrow::Cow;
 
-use novatel_reader::kafka::record::{
+use gnss_common::kafka::{
     HEADER_BYTES, HEADER_KIND, HEADER_OFFSET, HEADER_REASON, HEADER_RECEIVER, KIND_REJECTED,
 };
 use rdkafka::Message;

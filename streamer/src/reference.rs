@@ -9,7 +9,7 @@ use datafusion::arrow::array::{AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Float64Type, Int64Type, UInt32Type};
 use datafusion::arrow::error::ArrowError;
 
-use crate::rows::{ReceiversBuilder, ReferenceRow};
+use crate::tables::{ReceiversBuilder, ReferenceRow};
 
 /// A reference point.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,338 +1,11 @@
-//! Decoding Kafka records into the raw tables' rows, built straight into Arrow arrays.
-//!
-//! Each raw table is declared once below: its row type and its Arrow columns, named and typed as
-//! the ClickHouse table in `sql/clickhouse/0001_raw_tables.sql` (the streamer checks at start).
+//! Kafka records decoded into the raw tables' rows, built straight into the Arrow builders of
+//! [`crate::tables`].
 
-use std::sync::Arc;
-
-use datafusion::arrow::array::{
-    ArrayRef, AsArray, Float32Builder, Float64Builder, Int64Builder, PrimitiveBuilder,
-    StringBuilder, UInt8Builder, UInt16Builder, UInt32Builder, UInt64Builder,
-};
-use datafusion::arrow::datatypes::{ArrowPrimitiveType, DataType, Field, Schema, SchemaRef};
-use datafusion::arrow::error::ArrowError;
-use datafusion::arrow::record_batch::RecordBatch;
-use novatel_reader::novatel::logs::{InsPva, InsPvax, Observation, Position, Range};
-use novatel_reader::novatel::{
-    Event, Frame, Log, MAX_BODY_LEN, RejectReason, Rejected, decode, frames,
-};
+use novatel::logs::{InsPva, InsPvax, Observation, Position, Range};
+use novatel::{Event, Frame, Log, MAX_BODY_LEN, RejectReason, Rejected, decode, frames};
 
 use crate::record::{Kind, Record};
-
-macro_rules! builder {
-    (Utf8) => {
-        StringBuilder
-    };
-    (Int64) => {
-        Int64Builder
-    };
-    (UInt8) => {
-        UInt8Builder
-    };
-    (UInt16) => {
-        UInt16Builder
-    };
-    (UInt32) => {
-        UInt32Builder
-    };
-    (UInt64) => {
-        UInt64Builder
-    };
-    (Float32) => {
-        Float32Builder
-    };
-    (Float64) => {
-        Float64Builder
-    };
-}
-
-/// A column builder sized for as many values as a finished column holds, and an eighth more: the
-/// next batch is likely as large as the last, and a builder grown step by step copies its
-/// buffers each time and ends up to half empty (most of the streamer's memory is these columns).
-trait Presized {
-    fn like(finished: &ArrayRef) -> Self;
-}
-
-fn with_headroom(n: usize) -> usize {
-    n + n / 8
-}
-
-impl<T: ArrowPrimitiveType> Presized for PrimitiveBuilder<T> {
-    fn like(finished: &ArrayRef) -> Self {
-        Self::with_capacity(with_headroom(finished.len()))
-    }
-}
-
-impl Presized for StringBuilder {
-    fn like(finished: &ArrayRef) -> Self {
-        let bytes = finished.as_string_opt::<i32>().map_or(0, |s| s.value_data().len());
-        Self::with_capacity(with_headroom(finished.len()), with_headroom(bytes))
-    }
-}
-
-/// Declares a raw table: `Name = "table" { column: RustType => ArrowType, ... }` gives a row struct
-/// `Name<'a>` and a builder `NameBuilder` with its schema.
-macro_rules! raw_table {
-    ($(#[$doc:meta])* $row:ident, $builder:ident = $table:literal { $($column:ident : $ty:ty => $arrow:ident),* $(,)? }) => {
-        $(#[$doc])*
-        pub struct $row<'a> {
-            $(pub $column: $ty,)*
-            #[doc(hidden)]
-            pub _lifetime: std::marker::PhantomData<&'a ()>,
-        }
-
-        #[derive(Default)]
-        pub struct $builder {
-            $($column: builder!($arrow),)*
-            rows: usize,
-        }
-
-        impl $builder {
-            pub const TABLE: &'static str = $table;
-
-            pub fn schema() -> SchemaRef {
-                Arc::new(Schema::new(vec![$(Field::new(stringify!($column), DataType::$arrow, false)),*]))
-            }
-
-            pub fn push(&mut self, row: &$row<'_>) {
-                $(self.$column.append_value(row.$column);)*
-                self.rows += 1;
-            }
-
-            /// Rows pushed since the last [`Self::finish`].
-            pub fn rows(&self) -> usize {
-                self.rows
-            }
-
-            /// The batch of the rows pushed; the builder starts the next one sized like it.
-            pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
-                self.rows = 0;
-                $(
-                    let $column: ArrayRef = Arc::new(self.$column.finish());
-                    self.$column = Presized::like(&$column);
-                )*
-                RecordBatch::try_new(Self::schema(), vec![$($column),*])
-            }
-        }
-    };
-}
-
-raw_table! {
-    /// One row per Kafka record of a frame.
-    FrameRow, FramesBuilder = "frames" {
-        receiver: &'a str => Utf8,
-        time_ms: i64 => Int64,
-        log: &'a str => Utf8,
-        log_id: u16 => UInt16,
-        format: &'a str => Utf8,
-        gps_week: u16 => UInt16,
-        gps_ms: u32 => UInt32,
-        size_bytes: u32 => UInt32,
-        frame_crc: u32 => UInt32,
-        source_offset: i64 => Int64,
-        decoded: u8 => UInt8,
-        error: &'a str => Utf8,
-        ingest_ms: i64 => Int64,
-        kafka_partition: u32 => UInt32,
-        kafka_offset: u64 => UInt64,
-    }
-}
-
-raw_table! {
-    /// Bytes the reader rejected, as it reported them.
-    RejectedRow, RejectedBuilder = "rejected" {
-        receiver: &'a str => Utf8,
-        time_ms: i64 => Int64,
-        reason: &'a str => Utf8,
-        bytes: u64 => UInt64,
-        kafka_partition: u32 => UInt32,
-        kafka_offset: u64 => UInt64,
-    }
-}
-
-raw_table! {
-    /// BESTPOS and PSRPOS.
-    PositionRow, PositionsBuilder = "positions" {
-        receiver: &'a str => Utf8,
-        time_ms: i64 => Int64,
-        log: &'a str => Utf8,
-        sol_status: u32 => UInt32,
-        sol_status_name: &'a str => Utf8,
-        pos_type: u32 => UInt32,
-        pos_type_name: &'a str => Utf8,
-        lat_deg: f64 => Float64,
-        lon_deg: f64 => Float64,
-        hgt_m: f64 => Float64,
-        undulation_m: f32 => Float32,
-        datum: u32 => UInt32,
-        lat_sigma_m: f32 => Float32,
-        lon_sigma_m: f32 => Float32,
-        hgt_sigma_m: f32 => Float32,
-        stn_id: &'a str => Utf8,
-        diff_age_s: f32 => Float32,
-        sol_age_s: f32 => Float32,
-        num_svs: u8 => UInt8,
-        num_soln_svs: u8 => UInt8,
-        num_soln_l1_svs: u8 => UInt8,
-        num_soln_multi_svs: u8 => UInt8,
-        ext_sol_stat: u8 => UInt8,
-        gal_bds_sig_mask: u8 => UInt8,
-        gps_glo_sig_mask: u8 => UInt8,
-        kafka_partition: u32 => UInt32,
-        kafka_offset: u64 => UInt64,
-    }
-}
-
-raw_table! {
-    /// BESTVEL.
-    VelocityRow, VelocitiesBuilder = "velocities" {
-        receiver: &'a str => Utf8,
-        time_ms: i64 => Int64,
-        log: &'a str => Utf8,
-        sol_status: u32 => UInt32,
-        sol_status_name: &'a str => Utf8,
-        vel_type: u32 => UInt32,
-        vel_type_name: &'a str => Utf8,
-        latency_s: f32 => Float32,
-        age_s: f32 => Float32,
-        hor_spd_mps: f64 => Float64,
-        trk_gnd_deg: f64 => Float64,
-        vert_spd_mps: f64 => Float64,
-        kafka_partition: u32 => UInt32,
-        kafka_offset: u64 => UInt64,
-    }
-}
-
-raw_table! {
-    /// RANGE and RANGECMP: one row per observation.
-    ObservationRow, ObservationsBuilder = "observations" {
-        receiver: &'a str => Utf8,
-        time_ms: i64 => Int64,
-        log: &'a str => Utf8,
-        prn: u16 => UInt16,
-        glofreq: u16 => UInt16,
-        constellation: &'a str => Utf8,
-        signal: &'a str => Utf8,
-        psr_m: f64 => Float64,
-        psr_sigma_m: f32 => Float32,
-        adr_cycles: f64 => Float64,
-        adr_sigma_cycles: f32 => Float32,
-        doppler_hz: f32 => Float32,
-        cn0_dbhz: f32 => Float32,
-        locktime_s: f32 => Float32,
-        tracking_status: u32 => UInt32,
-        phase_locked: u8 => UInt8,
-        code_locked: u8 => UInt8,
-        kafka_partition: u32 => UInt32,
-        kafka_offset: u64 => UInt64,
-    }
-}
-
-raw_table! {
-    /// INSPVA, INSPVAS and INSPVAX.
-    InsRow, InsBuilder = "ins" {
-        receiver: &'a str => Utf8,
-        time_ms: i64 => Int64,
-        log: &'a str => Utf8,
-        ins_status: u32 => UInt32,
-        ins_status_name: &'a str => Utf8,
-        pos_type: u32 => UInt32,
-        pos_type_name: &'a str => Utf8,
-        lat_deg: f64 => Float64,
-        lon_deg: f64 => Float64,
-        hgt_ellipsoid_m: f64 => Float64,
-        north_vel_mps: f64 => Float64,
-        east_vel_mps: f64 => Float64,
-        up_vel_mps: f64 => Float64,
-        roll_deg: f64 => Float64,
-        pitch_deg: f64 => Float64,
-        azimuth_deg: f64 => Float64,
-        lat_sigma_m: f32 => Float32,
-        lon_sigma_m: f32 => Float32,
-        hgt_sigma_m: f32 => Float32,
-        north_vel_sigma_mps: f32 => Float32,
-        east_vel_sigma_mps: f32 => Float32,
-        up_vel_sigma_mps: f32 => Float32,
-        roll_sigma_deg: f32 => Float32,
-        pitch_sigma_deg: f32 => Float32,
-        azimuth_sigma_deg: f32 => Float32,
-        ext_sol_stat: u32 => UInt32,
-        time_since_update_s: u16 => UInt16,
-        kafka_partition: u32 => UInt32,
-        kafka_offset: u64 => UInt64,
-    }
-}
-
-raw_table! {
-    /// RXSTATUS.
-    ReceiverStatusRow, ReceiverStatusBuilder = "receiver_status" {
-        receiver: &'a str => Utf8,
-        time_ms: i64 => Int64,
-        error_word: u32 => UInt32,
-        status_word: u32 => UInt32,
-        aux1_word: u32 => UInt32,
-        aux2_word: u32 => UInt32,
-        aux3_word: u32 => UInt32,
-        aux4_word: u32 => UInt32,
-        kafka_partition: u32 => UInt32,
-        kafka_offset: u64 => UInt64,
-    }
-}
-
-raw_table! {
-    /// HWMONITOR: one row per reading.
-    HardwareRow, HardwareBuilder = "hardware" {
-        receiver: &'a str => Utf8,
-        time_ms: i64 => Int64,
-        reading: f32 => Float32,
-        reading_type: u8 => UInt8,
-        limit_status: u8 => UInt8,
-        kafka_partition: u32 => UInt32,
-        kafka_offset: u64 => UInt64,
-    }
-}
-
-raw_table! {
-    /// TIME.
-    ClockRow, ClockBuilder = "clock" {
-        receiver: &'a str => Utf8,
-        time_ms: i64 => Int64,
-        clock_status: u32 => UInt32,
-        clock_status_name: &'a str => Utf8,
-        offset_s: f64 => Float64,
-        offset_std_s: f64 => Float64,
-        utc_offset_s: f64 => Float64,
-        utc_status: u32 => UInt32,
-        utc_status_name: &'a str => Utf8,
-        kafka_partition: u32 => UInt32,
-        kafka_offset: u64 => UInt64,
-    }
-}
-
-raw_table! {
-    /// A receiver's reference point (not a raw table: no Kafka offsets; see [`crate::reference`]).
-    ReferenceRow, ReceiversBuilder = "receivers" {
-        receiver: &'a str => Utf8,
-        ref_lat_deg: f64 => Float64,
-        ref_lon_deg: f64 => Float64,
-        ref_hgt_m: f64 => Float64,
-        first_time_ms: i64 => Int64,
-    }
-}
-
-/// The raw tables of one micro-batch.
-#[derive(Default)]
-pub struct RawTables {
-    pub frames: FramesBuilder,
-    pub rejected: RejectedBuilder,
-    pub positions: PositionsBuilder,
-    pub velocities: VelocitiesBuilder,
-    pub observations: ObservationsBuilder,
-    pub ins: InsBuilder,
-    pub receiver_status: ReceiverStatusBuilder,
-    pub hardware: HardwareBuilder,
-    pub clock: ClockBuilder,
-}
+use crate::tables::*;
 
 /// What became of a frame record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -430,41 +103,6 @@ fn not_a_frame(value: &[u8]) -> String {
 const PHANTOM: std::marker::PhantomData<&()> = std::marker::PhantomData;
 
 impl RawTables {
-    /// Names and schemas of the raw tables, `frames` last (it is written last).
-    pub fn schemas() -> Vec<(&'static str, SchemaRef)> {
-        vec![
-            (RejectedBuilder::TABLE, RejectedBuilder::schema()),
-            (PositionsBuilder::TABLE, PositionsBuilder::schema()),
-            (VelocitiesBuilder::TABLE, VelocitiesBuilder::schema()),
-            (ObservationsBuilder::TABLE, ObservationsBuilder::schema()),
-            (InsBuilder::TABLE, InsBuilder::schema()),
-            (ReceiverStatusBuilder::TABLE, ReceiverStatusBuilder::schema()),
-            (HardwareBuilder::TABLE, HardwareBuilder::schema()),
-            (ClockBuilder::TABLE, ClockBuilder::schema()),
-            (FramesBuilder::TABLE, FramesBuilder::schema()),
-        ]
-    }
-
-    /// Rows of the largest table: kept under ClickHouse's block size by the batch limits.
-    pub fn max_rows(&self) -> usize {
-        self.observations.rows().max(self.frames.rows()).max(self.ins.rows())
-    }
-
-    /// The batches, in the order of [`RawTables::schemas`].
-    pub fn finish(&mut self) -> Result<Vec<(&'static str, RecordBatch)>, ArrowError> {
-        Ok(vec![
-            (RejectedBuilder::TABLE, self.rejected.finish()?),
-            (PositionsBuilder::TABLE, self.positions.finish()?),
-            (VelocitiesBuilder::TABLE, self.velocities.finish()?),
-            (ObservationsBuilder::TABLE, self.observations.finish()?),
-            (InsBuilder::TABLE, self.ins.finish()?),
-            (ReceiverStatusBuilder::TABLE, self.receiver_status.finish()?),
-            (HardwareBuilder::TABLE, self.hardware.finish()?),
-            (ClockBuilder::TABLE, self.clock.finish()?),
-            (FramesBuilder::TABLE, self.frames.finish()?),
-        ])
-    }
-
     /// Decodes one record into rows; `ingest_ms` is now. A record that is not a frame, or one
     /// that cannot be decoded, still gets its `frames` row, with the reason in `error`.
     pub fn add(&mut self, record: &Record<'_>, ingest_ms: i64) -> Decoded {
@@ -499,8 +137,8 @@ impl RawTables {
                 return Decoded::Error;
             }
         };
-        let mut ctx =
-            Context { receiver, time_ms: record_ms, log: "", kafka_partition, kafka_offset };
+        let mut keys =
+            RowKeys { receiver, time_ms: record_ms, log: "", kafka_partition, kafka_offset };
         let mut row = FrameRow {
             format: frame.format.as_str(),
             frame_crc: crc32fast::hash(frame.bytes),
@@ -529,17 +167,17 @@ impl RawTables {
                     self.frames.push(&FrameRow { error: &error, ..row });
                     return Decoded::Error;
                 }
-                ctx.time_ms = gps_ms.unwrap_or(record_ms);
+                keys.time_ms = gps_ms.unwrap_or(record_ms);
                 let outcome = match &message.log {
                     Some(log) => {
-                        ctx.log = log.name();
-                        self.add_log(&ctx, log);
+                        keys.log = log.name();
+                        self.add_log(&keys, log);
                         Decoded::Body
                     }
                     None => Decoded::Raw,
                 };
                 self.frames.push(&FrameRow {
-                    time_ms: ctx.time_ms,
+                    time_ms: keys.time_ms,
                     decoded: u8::from(outcome == Decoded::Body),
                     ..row
                 });
@@ -554,13 +192,13 @@ impl RawTables {
         }
     }
 
-    fn add_log(&mut self, ctx: &Context<'_>, log: &Log) {
+    fn add_log(&mut self, keys: &RowKeys<'_>, log: &Log) {
         match log {
-            Log::BestPos(p) | Log::PsrPos(p) => self.position(ctx, p),
+            Log::BestPos(p) | Log::PsrPos(p) => self.position(keys, p),
             Log::BestVel(v) => self.velocities.push(&VelocityRow {
-                receiver: ctx.receiver,
-                time_ms: ctx.time_ms,
-                log: ctx.log,
+                receiver: keys.receiver,
+                time_ms: keys.time_ms,
+                log: keys.log,
                 sol_status: v.sol_status.0,
                 sol_status_name: v.sol_status.name().unwrap_or(""),
                 vel_type: v.vel_type.0,
@@ -570,47 +208,47 @@ impl RawTables {
                 hor_spd_mps: v.hor_spd,
                 trk_gnd_deg: v.trk_gnd,
                 vert_spd_mps: v.vert_spd,
-                kafka_partition: ctx.kafka_partition,
-                kafka_offset: ctx.kafka_offset,
+                kafka_partition: keys.kafka_partition,
+                kafka_offset: keys.kafka_offset,
                 _lifetime: PHANTOM,
             }),
-            Log::Range(range) => self.observations(ctx, range),
-            Log::RangeCmp(cmp) => self.observations(ctx, &cmp.decompress()),
-            Log::InsPva(pva) | Log::InsPvas(pva) => self.ins_pva(ctx, pva),
-            Log::InsPvax(pvax) => self.ins_pvax(ctx, pvax),
+            Log::Range(range) => self.observations(keys, range),
+            Log::RangeCmp(cmp) => self.observations(keys, &cmp.decompress()),
+            Log::InsPva(pva) | Log::InsPvas(pva) => self.ins_pva(keys, pva),
+            Log::InsPvax(pvax) => self.ins_pvax(keys, pvax),
             Log::RxStatus(status) => {
                 let word = |i: usize| status.status.get(i).map_or(0, |w| w.word.0);
                 self.receiver_status.push(&ReceiverStatusRow {
-                    receiver: ctx.receiver,
-                    time_ms: ctx.time_ms,
+                    receiver: keys.receiver,
+                    time_ms: keys.time_ms,
                     error_word: status.error.0,
                     status_word: word(0),
                     aux1_word: word(1),
                     aux2_word: word(2),
                     aux3_word: word(3),
                     aux4_word: word(4),
-                    kafka_partition: ctx.kafka_partition,
-                    kafka_offset: ctx.kafka_offset,
+                    kafka_partition: keys.kafka_partition,
+                    kafka_offset: keys.kafka_offset,
                     _lifetime: PHANTOM,
                 });
             }
             Log::HwMonitor(hw) => {
                 for m in &hw.measurements {
                     self.hardware.push(&HardwareRow {
-                        receiver: ctx.receiver,
-                        time_ms: ctx.time_ms,
+                        receiver: keys.receiver,
+                        time_ms: keys.time_ms,
                         reading: m.reading,
                         reading_type: m.reading_type(),
                         limit_status: m.limit_status(),
-                        kafka_partition: ctx.kafka_partition,
-                        kafka_offset: ctx.kafka_offset,
+                        kafka_partition: keys.kafka_partition,
+                        kafka_offset: keys.kafka_offset,
                         _lifetime: PHANTOM,
                     });
                 }
             }
             Log::Time(t) => self.clock.push(&ClockRow {
-                receiver: ctx.receiver,
-                time_ms: ctx.time_ms,
+                receiver: keys.receiver,
+                time_ms: keys.time_ms,
                 clock_status: t.clock_status.0,
                 clock_status_name: t.clock_status.name().unwrap_or(""),
                 offset_s: t.offset,
@@ -618,8 +256,8 @@ impl RawTables {
                 utc_offset_s: t.utc_offset,
                 utc_status: t.utc_status.0,
                 utc_status_name: t.utc_status.name().unwrap_or(""),
-                kafka_partition: ctx.kafka_partition,
-                kafka_offset: ctx.kafka_offset,
+                kafka_partition: keys.kafka_partition,
+                kafka_offset: keys.kafka_offset,
                 _lifetime: PHANTOM,
             }),
             // Decoded (and counted in `frames`) but without a raw table of their own.
@@ -634,12 +272,12 @@ impl RawTables {
         }
     }
 
-    fn position(&mut self, ctx: &Context<'_>, p: &Position) {
+    fn position(&mut self, keys: &RowKeys<'_>, p: &Position) {
         let stn_id = std::str::from_utf8(p.stn_id.as_bytes()).unwrap_or("");
         self.positions.push(&PositionRow {
-            receiver: ctx.receiver,
-            time_ms: ctx.time_ms,
-            log: ctx.log,
+            receiver: keys.receiver,
+            time_ms: keys.time_ms,
+            log: keys.log,
             sol_status: p.sol_status.0,
             sol_status_name: p.sol_status.name().unwrap_or(""),
             pos_type: p.pos_type.0,
@@ -662,24 +300,24 @@ impl RawTables {
             ext_sol_stat: p.ext_sol_stat.0,
             gal_bds_sig_mask: p.gal_bds_sig_mask.0,
             gps_glo_sig_mask: p.gps_glo_sig_mask.0,
-            kafka_partition: ctx.kafka_partition,
-            kafka_offset: ctx.kafka_offset,
+            kafka_partition: keys.kafka_partition,
+            kafka_offset: keys.kafka_offset,
             _lifetime: PHANTOM,
         });
     }
 
-    fn observations(&mut self, ctx: &Context<'_>, range: &Range) {
+    fn observations(&mut self, keys: &RowKeys<'_>, range: &Range) {
         for o in &range.obs {
-            self.observation(ctx, o);
+            self.observation(keys, o);
         }
     }
 
-    fn observation(&mut self, ctx: &Context<'_>, o: &Observation) {
+    fn observation(&mut self, keys: &RowKeys<'_>, o: &Observation) {
         let tracking = o.tracking();
         self.observations.push(&ObservationRow {
-            receiver: ctx.receiver,
-            time_ms: ctx.time_ms,
-            log: ctx.log,
+            receiver: keys.receiver,
+            time_ms: keys.time_ms,
+            log: keys.log,
             prn: o.prn,
             glofreq: o.glofreq,
             constellation: tracking.constellation().as_str(),
@@ -694,17 +332,17 @@ impl RawTables {
             tracking_status: o.tracking_status.0,
             phase_locked: u8::from(tracking.phase_locked()),
             code_locked: u8::from(tracking.code_locked()),
-            kafka_partition: ctx.kafka_partition,
-            kafka_offset: ctx.kafka_offset,
+            kafka_partition: keys.kafka_partition,
+            kafka_offset: keys.kafka_offset,
             _lifetime: PHANTOM,
         });
     }
 
-    fn ins_pva(&mut self, ctx: &Context<'_>, p: &InsPva) {
+    fn ins_pva(&mut self, keys: &RowKeys<'_>, p: &InsPva) {
         self.ins.push(&InsRow {
-            receiver: ctx.receiver,
-            time_ms: ctx.time_ms,
-            log: ctx.log,
+            receiver: keys.receiver,
+            time_ms: keys.time_ms,
+            log: keys.log,
             ins_status: p.status.0,
             ins_status_name: p.status.name().unwrap_or(""),
             pos_type: 0,
@@ -729,17 +367,17 @@ impl RawTables {
             azimuth_sigma_deg: f32::NAN,
             ext_sol_stat: 0,
             time_since_update_s: 0,
-            kafka_partition: ctx.kafka_partition,
-            kafka_offset: ctx.kafka_offset,
+            kafka_partition: keys.kafka_partition,
+            kafka_offset: keys.kafka_offset,
             _lifetime: PHANTOM,
         });
     }
 
-    fn ins_pvax(&mut self, ctx: &Context<'_>, p: &InsPvax) {
+    fn ins_pvax(&mut self, keys: &RowKeys<'_>, p: &InsPvax) {
         self.ins.push(&InsRow {
-            receiver: ctx.receiver,
-            time_ms: ctx.time_ms,
-            log: ctx.log,
+            receiver: keys.receiver,
+            time_ms: keys.time_ms,
+            log: keys.log,
             ins_status: p.ins_status.0,
             ins_status_name: p.ins_status.name().unwrap_or(""),
             pos_type: p.pos_type.0,
@@ -765,15 +403,15 @@ impl RawTables {
             azimuth_sigma_deg: p.azimuth_sigma,
             ext_sol_stat: p.ext_sol_stat.0,
             time_since_update_s: p.time_since_update,
-            kafka_partition: ctx.kafka_partition,
-            kafka_offset: ctx.kafka_offset,
+            kafka_partition: keys.kafka_partition,
+            kafka_offset: keys.kafka_offset,
             _lifetime: PHANTOM,
         });
     }
 }
 
 /// What every row of one frame shares.
-struct Context<'a> {
+struct RowKeys<'a> {
     receiver: &'a str,
     time_ms: i64,
     log: &'a str,

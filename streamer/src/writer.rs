@@ -3,10 +3,11 @@
 //!
 //! A batch is written in this order: new reference points, the aggregates' partial rows (into
 //! `<target>_input`) and the raw tables, concurrently, then `frames` last. Each insert is one
-//! block, written whole or not at all. Rows a table already holds (at or below its marks) are
-//! left out, so a batch written again after a crash or a failed attempt adds nothing twice.
+//! block, written whole or not at all. The rows [`crate::exactly_once`] says a table already
+//! holds, and those of frames produced again, are left out, so a batch written again after a
+//! crash or a failed attempt adds nothing twice.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
@@ -17,16 +18,15 @@ use datafusion::arrow::record_batch::RecordBatch;
 use metrics::{counter, histogram};
 use tokio::runtime::Handle;
 use tokio::task::JoinSet;
-use tracing::{debug, info, warn};
+use tracing::{Instrument, debug, info, warn};
 
-use crate::aggregate::{AggregateError, Engine, without_held};
-use crate::consumer::{Marks, Shared, read_marks};
-use crate::duplicates;
-use crate::job::JobError;
+use crate::aggregate::{AggregateError, Engine};
+use crate::error::JobError;
+use crate::exactly_once::{self, Drops, FrameIds, Known, Marks, Shared, reaching};
 use crate::metrics as m;
 use crate::reference::{Point, References};
-use crate::rows::{FramesBuilder, PositionsBuilder, RawTables, ReceiversBuilder};
 use crate::sink::{Sink, SinkError};
+use crate::tables::{FramesBuilder, PositionsBuilder, RawTables, ReceiversBuilder};
 
 /// Retries of ClickHouse writes back off from the first to the last delay.
 const RETRY_FIRST: Duration = Duration::from_millis(200);
@@ -39,14 +39,28 @@ pub struct Sealed {
     pub summary: Summary,
 }
 
-/// What a batch holds, for offsets and metrics.
-#[derive(Clone, Debug, Default)]
+/// What a batch holds, for offsets, metrics and its tracing span.
+#[derive(Clone, Debug)]
 pub struct Summary {
     /// First and last offset per partition.
-    pub offsets: BTreeMap<i32, (i64, i64)>,
+    pub offsets: exactly_once::Span,
     pub records: usize,
     pub rejected: usize,
     pub errors: usize,
+    /// The batch's span, from its first record to its offsets stored.
+    pub span: tracing::Span,
+}
+
+impl Default for Summary {
+    fn default() -> Self {
+        Summary {
+            offsets: exactly_once::Span::new(),
+            records: 0,
+            rejected: 0,
+            errors: 0,
+            span: tracing::Span::none(),
+        }
+    }
 }
 
 /// How writing a batch ended.
@@ -105,14 +119,24 @@ pub struct Parts {
     pub sink: Arc<Sink>,
     pub engine: Engine,
     pub references: References,
-    /// The consumer's shared state: the marks read at the last assignment.
+    /// What the rebalance callback tells: the marks read at the last assignment.
     pub shared: Arc<Mutex<Shared>>,
-    /// Tables whose marks are read again after a failed attempt.
+    /// Tables whose marks are read when they are not known.
     pub tables: Vec<String>,
     pub control: Arc<Control>,
     pub stop: Arc<AtomicBool>,
+}
+
+/// The writer thread: its parts, and what it knows of ClickHouse.
+struct State {
+    parts: Parts,
+    /// The assignment ([`Shared::generation`]) what follows was learnt under.
+    generation: u64,
+    /// The marks of every table; `None` until read again (after a revocation or a failed
+    /// attempt, when ClickHouse may hold more than they say).
+    marks: Option<Marks>,
     /// Each receiver's latest frame in ClickHouse, as far as this writer knows.
-    pub latest: duplicates::Latest,
+    known: Known,
 }
 
 /// The writer thread and its channels.
@@ -164,176 +188,210 @@ impl Drop for Writer {
     }
 }
 
-fn writer_thread(mut parts: Parts, inbox: Receiver<Sealed>, outbox: Sender<Done>) {
+fn writer_thread(parts: Parts, inbox: Receiver<Sealed>, outbox: Sender<Done>) {
+    let mut state = State { parts, generation: 0, marks: None, known: Known::default() };
     // Once a batch is left unwritten at a stop, no later batch is written: its `frames` rows
     // would mark the unwritten records as already held, and the next run would skip them.
     let mut left_at_stop = false;
     while let Ok(sealed) = inbox.recv() {
+        let span = sealed.summary.span.clone();
         let done = if left_at_stop {
             Done::Abandoned(sealed.summary)
         } else {
-            write_with_retries(&mut parts, sealed)
+            span.in_scope(|| state.write_with_retries(sealed))
         };
-        left_at_stop |= matches!(done, Done::Abandoned(_)) && parts.stop.load(Ordering::Relaxed);
+        let stopping = state.parts.stop.load(Ordering::Relaxed);
+        left_at_stop |= matches!(done, Done::Abandoned(_)) && stopping;
         // Sent before going idle: whoever waits for idle finds the outcome.
         let _ = outbox.send(done);
-        parts.control.set_busy(false);
+        state.parts.control.set_busy(false);
     }
 }
 
-/// Writes a batch, retrying while ClickHouse is unavailable, until it is written, abandoned or
-/// fails for good.
-fn write_with_retries(parts: &mut Parts, sealed: Sealed) -> Done {
-    let started = Instant::now();
-    let Sealed { raw, summary } = sealed;
-    let (marks, assignments) = {
-        let shared = parts.shared.lock().unwrap_or_else(|p| p.into_inner());
-        (shared.marks.clone(), shared.assignments)
-    };
-    let mut marks = Some(marks);
-    parts.latest.forget_unless(assignments);
-    let mut delay = RETRY_FIRST;
-    let mut failures = 0u32;
-    loop {
-        if parts.control.cancelled() {
-            return Done::Abandoned(summary);
+impl State {
+    /// Takes in a new assignment: its marks, and nothing learnt under the last one.
+    fn follow_assignment(&mut self) {
+        let shared = self.parts.shared.lock().unwrap_or_else(|p| p.into_inner());
+        if shared.generation != self.generation {
+            self.generation = shared.generation;
+            self.marks = shared.marks.clone();
+            self.known.forget_unless(shared.generation);
         }
-        let runtime = parts.runtime.clone();
-        let error = match &marks {
-            // What a failed attempt wrote is in ClickHouse: the marks are read again to leave
-            // it out, and nothing is written until they are.
-            None => match runtime.block_on(read_marks(&parts.sink, &parts.tables)) {
-                Ok(fresh) => {
-                    marks = Some(fresh);
-                    continue;
-                }
-                Err(error) => JobError::from(error),
-            },
-            Some(current) => match runtime.block_on(write(parts, &raw, &held(current, &summary))) {
-                Ok(duplicates) => {
-                    histogram!(m::FLUSH_SECONDS).record(started.elapsed().as_secs_f64());
-                    if duplicates > 0 {
-                        counter!(m::DUPLICATE_FRAMES).increment(duplicates as u64);
-                        info!(
-                            frames = duplicates,
-                            "left out frames ClickHouse already held (the same receiver, GPS time, log and bytes, produced again)"
-                        );
-                    }
-                    counter!(m::RECORDS, "kind" => "frame")
-                        .increment((summary.records - summary.rejected) as u64);
-                    counter!(m::RECORDS, "kind" => "rejected").increment(summary.rejected as u64);
-                    counter!(m::DECODE_ERRORS).increment(summary.errors as u64);
-                    histogram!(m::BATCH_FRAMES).record(summary.records as f64);
-                    if failures > 0 {
-                        info!(
-                            records = summary.records,
-                            failures, "ClickHouse took the batch; consumption resumed"
-                        );
-                    }
-                    debug!(records = summary.records, written_in = ?started.elapsed(), "batch written");
-                    return Done::Written(summary);
-                }
-                Err(error) => error,
-            },
-        };
-        if !error.is_retryable() {
-            return Done::Failed(error);
-        }
-        failures += 1;
-        marks = None;
-        counter!(m::INSERT_RETRIES).increment(1);
-        warn!(%error, retry_in = ?delay, records = summary.records, "cannot write the batch to ClickHouse; consumption paused until it can");
-        let until = Instant::now() + delay;
-        while Instant::now() < until {
-            if parts.control.cancelled() {
+    }
+
+    /// Writes a batch, retrying while ClickHouse is unavailable, until it is written, abandoned
+    /// or fails for good.
+    fn write_with_retries(&mut self, sealed: Sealed) -> Done {
+        let started = Instant::now();
+        let Sealed { raw, summary } = sealed;
+        self.follow_assignment();
+        let mut delay = RETRY_FIRST;
+        let mut failures = 0u32;
+        loop {
+            if self.parts.control.cancelled() {
                 return Done::Abandoned(summary);
             }
-            if parts.stop.load(Ordering::Relaxed) {
-                info!(
-                    records = summary.records,
-                    "stop asked for while ClickHouse is unavailable; the batch is left for the next run"
-                );
-                return Done::Abandoned(summary);
+            let runtime = self.parts.runtime.clone();
+            let error = match &self.marks {
+                // What a failed attempt wrote is in ClickHouse: the marks are read again to leave
+                // it out, and nothing is written until they are.
+                None => match runtime.block_on(self.parts.sink.all_marks(&self.parts.tables)) {
+                    Ok(fresh) => {
+                        self.marks = Some(fresh);
+                        continue;
+                    }
+                    Err(error) => JobError::from(error),
+                },
+                Some(marks) => {
+                    let reaching = reaching(marks, &summary.offsets);
+                    match runtime.block_on(self.write(&raw, reaching)) {
+                        Ok(duplicates) => {
+                            record_written(&summary, duplicates, started, failures);
+                            return Done::Written(summary);
+                        }
+                        Err(error) => error,
+                    }
+                }
+            };
+            if !error.is_retryable() {
+                return Done::Failed(error);
             }
-            std::thread::sleep(Duration::from_millis(50).min(until - Instant::now()));
+            failures += 1;
+            self.marks = None;
+            counter!(m::INSERT_RETRIES).increment(1);
+            warn!(%error, retry_in = ?delay, records = summary.records, "cannot write the batch to ClickHouse; consumption paused until it can");
+            let until = Instant::now() + delay;
+            while Instant::now() < until {
+                if self.parts.control.cancelled() {
+                    return Done::Abandoned(summary);
+                }
+                if self.parts.stop.load(Ordering::Relaxed) {
+                    info!(
+                        records = summary.records,
+                        "stop asked for while ClickHouse is unavailable; the batch is left for the next run"
+                    );
+                    return Done::Abandoned(summary);
+                }
+                std::thread::sleep(Duration::from_millis(50).min(until - Instant::now()));
+            }
+            delay = (delay * 2).min(RETRY_LAST);
         }
-        delay = (delay * 2).min(RETRY_LAST);
+    }
+
+    /// One attempt at writing a batch, leaving out the rows of tables that reach into it
+    /// (`reaching`, [`exactly_once::reaching`]) and of frames produced again. Returns how many
+    /// frames were produced again.
+    async fn write(
+        &mut self,
+        raw: &[(&'static str, RecordBatch)],
+        reaching: Marks,
+    ) -> Result<usize, JobError> {
+        let drops = Drops { duplicates: self.duplicates(raw).await?, reaching };
+        let kept = raw
+            .iter()
+            .map(|(table, batch)| Ok((*table, drops.apply(table, batch)?)))
+            .collect::<Result<Vec<_>, JobError>>()?;
+        let parts = &mut self.parts;
+        let positions = kept.iter().find(|(t, _)| *t == PositionsBuilder::TABLE).map(|(_, b)| b);
+        let new_points: Vec<(String, Point)> =
+            positions.map(|p| parts.references.discover(p)).unwrap_or_default();
+        if !new_points.is_empty() {
+            let batch = References::default().batch(&new_points)?;
+            insert(&parts.sink, ReceiversBuilder::TABLE.to_owned(), batch).await?;
+            info!(receivers = ?new_points.iter().map(|(r, _)| r).collect::<Vec<_>>(), "reference points recorded");
+            parts.references.extend(new_points);
+        }
+        let mut inputs: Vec<(&str, RecordBatch)> =
+            raw.iter().map(|(t, b)| (*t, b.clone())).collect();
+        inputs.push((ReceiversBuilder::TABLE, parts.references.batch(&[])?));
+        let aggregated = Instant::now();
+        let aggregates = parts.engine.run(&inputs, &drops).await?;
+        debug!(took = ?aggregated.elapsed(), "aggregated");
+
+        // Everything but `frames` at once: ClickHouse writes each insert on a thread of its own.
+        let inserted = Instant::now();
+        let mut inserts = JoinSet::new();
+        for (target, batch) in aggregates {
+            let table = format!("{target}_input");
+            inserts.spawn(insert(Arc::clone(&parts.sink), table, batch).in_current_span());
+        }
+        let mut frames = None;
+        for (table, batch) in kept {
+            if table == FramesBuilder::TABLE {
+                frames = Some(batch);
+            } else {
+                let sink = Arc::clone(&parts.sink);
+                inserts.spawn(insert(sink, table.to_owned(), batch).in_current_span());
+            }
+        }
+        let mut failed = None;
+        while let Some(joined) = inserts.join_next().await {
+            let result = joined.map_err(|e| JobError::InsertTask(e.to_string()))?;
+            if let Err(error) = result {
+                failed.get_or_insert(error);
+            }
+        }
+        if let Some(error) = failed {
+            return Err(error.into());
+        }
+        if let Some(frames) = frames {
+            insert(&parts.sink, FramesBuilder::TABLE.to_owned(), frames).await?;
+            self.known.written();
+        }
+        debug!(took = ?inserted.elapsed(), "written");
+        Ok(drops.duplicates.len())
+    }
+
+    /// The (partition, offset) of the frames of a batch that ClickHouse already holds, or that
+    /// repeat an earlier frame of the batch ([`exactly_once::FrameIds`]): at most two indexed
+    /// queries, none for receivers whose frames are known to be new.
+    async fn duplicates(
+        &mut self,
+        raw: &[(&'static str, RecordBatch)],
+    ) -> Result<HashSet<(u32, u64)>, SinkError> {
+        let frames = raw.iter().find(|(t, _)| *t == FramesBuilder::TABLE).map(|(_, b)| b);
+        let Some(ids) = frames.and_then(FrameIds::of) else { return Ok(HashSet::new()) };
+        let questions = self.known.questions(&ids.spans());
+        let sink = &self.parts.sink;
+        if !questions.unknown.is_empty() {
+            let from: Vec<(&str, i64)> =
+                questions.unknown.iter().map(|&(_, receiver, first)| (receiver, first)).collect();
+            let latest: HashMap<String, i64> =
+                sink.latest_frame_times(&from).await?.into_iter().collect();
+            self.known.learn(&questions.unknown, &latest);
+        }
+        if questions.ranges.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let receivers = questions.ranges.len();
+        debug!(receivers, "asking ClickHouse which of the batch's frames it holds");
+        let stored = sink.frame_identities(&questions.ranges).await?;
+        Ok(ids
+            .duplicates(stored.iter().map(|(r, t, l, c, o)| (r.as_str(), *t, l.as_str(), *c, *o))))
     }
 }
 
-/// The marks that reach into `batch`: per table, the partitions where it already holds some of
-/// the batch's records (only after a crash, a failed attempt or a rebalance). Tables and
-/// partitions without any are left out, so their rows are written without being filtered.
-fn held(marks: &Marks, batch: &Summary) -> Marks {
-    marks
-        .iter()
-        .map(|(table, held)| {
-            let reaching = held
-                .iter()
-                .filter(|(p, mark)| batch.offsets.get(p).is_some_and(|(first, _)| first <= mark))
-                .map(|(&p, &mark)| (p, mark))
-                .collect::<HashMap<i32, i64>>();
-            (table.clone(), reaching)
-        })
-        .filter(|(_, reaching)| !reaching.is_empty())
-        .collect()
-}
-
-/// One attempt at writing a batch; `held` as [`held`] gives it. Frames produced again are left
-/// out of every table ([`duplicates`]); returns how many.
-async fn write(
-    parts: &mut Parts,
-    raw: &[(&'static str, RecordBatch)],
-    held: &Marks,
-) -> Result<usize, JobError> {
-    let (raw, duplicates) = duplicates::leave_out(&parts.sink, raw, &mut parts.latest).await?;
-    let positions = raw.iter().find(|(t, _)| *t == PositionsBuilder::TABLE).map(|(_, b)| b);
-    let new_points: Vec<(String, Point)> =
-        positions.map(|p| parts.references.discover(p)).unwrap_or_default();
-    if !new_points.is_empty() {
-        let batch = References::default().batch(&new_points)?;
-        insert(&parts.sink, ReceiversBuilder::TABLE.to_owned(), batch).await?;
-        info!(receivers = ?new_points.iter().map(|(r, _)| r).collect::<Vec<_>>(), "reference points recorded");
-        parts.references.extend(new_points);
+/// The metrics and log lines of a batch written.
+fn record_written(summary: &Summary, duplicates: usize, started: Instant, failures: u32) {
+    histogram!(m::FLUSH_SECONDS).record(started.elapsed().as_secs_f64());
+    if duplicates > 0 {
+        counter!(m::DUPLICATE_FRAMES).increment(duplicates as u64);
+        info!(
+            frames = duplicates,
+            "left out frames ClickHouse already held (the same receiver, GPS time, log and bytes, produced again)"
+        );
     }
-    let mut inputs: Vec<(&str, RecordBatch)> = raw.iter().map(|(t, b)| (*t, b.clone())).collect();
-    inputs.push((ReceiversBuilder::TABLE, parts.references.batch(&[])?));
-    let aggregates = parts.engine.run(&inputs, &|target| held.get(target).cloned()).await?;
-
-    // Everything but `frames` at once: ClickHouse writes each insert on a thread of its own.
-    let mut inserts = JoinSet::new();
-    for (target, batch) in aggregates {
-        inserts.spawn(insert(Arc::clone(&parts.sink), format!("{target}_input"), batch));
+    counter!(m::RECORDS, "kind" => "frame").increment((summary.records - summary.rejected) as u64);
+    counter!(m::RECORDS, "kind" => "rejected").increment(summary.rejected as u64);
+    counter!(m::DECODE_ERRORS).increment(summary.errors as u64);
+    histogram!(m::BATCH_FRAMES).record(summary.records as f64);
+    if failures > 0 {
+        info!(
+            records = summary.records,
+            failures, "ClickHouse took the batch; consumption resumed"
+        );
     }
-    let mut frames = None;
-    for (table, batch) in raw.iter() {
-        let batch = match held.get(*table) {
-            Some(held) => without_held(batch, held)?,
-            None => batch.clone(),
-        };
-        if *table == FramesBuilder::TABLE {
-            frames = Some(batch);
-        } else {
-            inserts.spawn(insert(Arc::clone(&parts.sink), (*table).to_owned(), batch));
-        }
-    }
-    let mut failed = None;
-    while let Some(joined) = inserts.join_next().await {
-        let result = joined.unwrap_or_else(|e| {
-            Err(SinkError::Unreachable { url: "(insert task)".into(), cause: e.to_string() })
-        });
-        if let Err(error) = result {
-            failed.get_or_insert(error);
-        }
-    }
-    if let Some(error) = failed {
-        return Err(error.into());
-    }
-    if let Some(frames) = frames {
-        insert(&parts.sink, FramesBuilder::TABLE.to_owned(), frames).await?;
-        parts.latest.written();
-    }
-    Ok(duplicates)
+    debug!(records = summary.records, written_in = ?started.elapsed(), "batch written");
 }
 
 async fn insert(

@@ -40,7 +40,9 @@ fn settings_come_from_flags_environment_and_file_and_say_where_from() {
         "clickhouse.url = \"http://ch:8123\"",
         "clickhouse.password = \"****\"",
         "batch.max_frames = 5000",
-        "batch.max_age = 250ms",
+        // A duration is TOML text, so that the file reads it back (the unquoted `250ms` printed
+        // before was a line the config file refused).
+        "batch.max_age = \"250ms\"",
     ] {
         assert!(out.contains(line), "{line} in:\n{out}");
     }
@@ -52,6 +54,24 @@ fn settings_come_from_flags_environment_and_file_and_say_where_from() {
     assert!(
         out.lines().any(|l| l.starts_with("kafka.group") && l.contains("config file")),
         "{out}"
+    );
+
+    // What was printed is a config file that gives the same settings, without flags or
+    // environment: every line the same but the origin, the password file's path included.
+    let printed = dir.join("printed.toml");
+    std::fs::write(&printed, &out).unwrap();
+    let (code, again, err) =
+        streamer(&["--config", printed.to_str().unwrap(), "--print-config"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let settings = |text: &str| -> Vec<String> {
+        let lines =
+            text.lines().filter(|l| !l.starts_with("# gnss-streamer") && !l.starts_with("# as a"));
+        lines.map(|l| l.split("  #").next().unwrap_or(l).trim().to_owned()).collect()
+    };
+    assert_eq!(settings(&again), settings(&out), "{again}");
+    assert!(
+        again.lines().filter(|l| !l.starts_with('#')).all(|l| l.contains("# config file")),
+        "{again}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -280,13 +280,18 @@ fn assert_source_contains(path: &str, needle: &str, why: &str) {
 
 /// Variables both binaries read outside their clap definitions, checked against the code.
 fn read_outside_clap() -> BTreeSet<String> {
-    assert_source_contains("reader/src/config.rs", "env::var(\"KAFKA_HOST\")", "KAFKA_HOST");
     assert_source_contains(
-        "reader/src/telemetry.rs",
+        "reader/common/src/settings.rs",
+        "(\"kafka_brokers\", \"KAFKA_HOST\")",
+        "KAFKA_HOST",
+    );
+    assert_source_contains(
+        "reader/common/src/telemetry.rs",
         "EnvFilter::try_from_default_env",
         "RUST_LOG, tracing's default variable",
     );
-    assert_source_contains("streamer/src/config.rs", ".kafka_brokers(", "KAFKA_HOST");
+    assert_source_contains("reader/src/commands/mod.rs", "Settings::load(", "KAFKA_HOST");
+    assert_source_contains("streamer/src/settings.rs", "Settings::<Args>::load(", "KAFKA_HOST");
     assert_source_contains("streamer/src/main.rs", "telemetry::init_tracing(", "RUST_LOG");
     ["KAFKA_HOST", "RUST_LOG"].map(String::from).into()
 }
@@ -298,7 +303,7 @@ fn reader_env_names() -> BTreeSet<String> {
 }
 
 fn streamer_env_names() -> BTreeSet<String> {
-    let mut names = clap_env_names(&gnss_streamer::config::Args::command());
+    let mut names = clap_env_names(&gnss_streamer::settings::Args::command());
     names.extend(read_outside_clap());
     names
 }
@@ -735,6 +740,44 @@ fn dockerfiles_build_the_crate_and_run_it_unprivileged_with_a_health_check() {
         assert!(
             ignored.lines().any(|l| l.trim() == entry),
             ".dockerignore must leave {entry} out of the build context"
+        );
+    }
+}
+
+/// The Debian packages the native crates of the build need, as `scripts/system-packages` lists
+/// them (`crate:NAME` on their line), but the compilers, which the `rust` images have.
+fn build_packages() -> BTreeSet<String> {
+    let script = read(&repo().join("scripts/system-packages"));
+    let list = script.split("<< 'EOF'").nth(1).and_then(|rest| rest.split_once('\n'));
+    let list = list.and_then(|(_, body)| body.split("\nEOF").next());
+    let list = list.expect("scripts/system-packages: the package list between << 'EOF' and EOF");
+    list.lines()
+        .filter(|line| line.contains("crate:"))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|package| *package != "build-essential")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn images_install_every_debian_package_the_build_needs() {
+    let doc = compose();
+    let needed = build_packages();
+    assert!(needed.contains("libcurl4-openssl-dev") && needed.contains("cmake"), "{needed:?}");
+    for (service_name, _) in BUILT {
+        let path = dockerfile_of(&doc, service_name);
+        let builder = &stages(&read(&path))[0];
+        let installed: BTreeSet<String> = builder
+            .iter()
+            .filter(|(k, args)| k == "RUN" && args.contains("apt-get install"))
+            .flat_map(|(_, args)| args.split_whitespace().map(str::to_owned))
+            .collect();
+        let missing: Vec<&String> = needed.difference(&installed).collect();
+        assert!(
+            missing.is_empty(),
+            "{}: the builder does not install {missing:?}, which the build needs \
+             (scripts/system-packages); the image would not build",
+            shown(&path)
         );
     }
 }

@@ -15,9 +15,9 @@ use common::{
     ClickHouse, REAL, Run, Streamer, cluster, fixture, replay, simulate, wait_for_frames,
     wait_until,
 };
-use gnss_streamer::dashboards::{Context, Query, expand, load};
-use novatel_reader::novatel::enums::{InsStatus, PosType, SolStatus};
-use novatel_reader::novatel::{Event, decode, frames};
+use gnss_streamer::dashboards::{Query, Selection, expand, load};
+use novatel::enums::{InsStatus, PosType, SolStatus};
+use novatel::{Event, decode, frames};
 use serde_json::Value;
 
 const TOPIC: &str = "frames";
@@ -163,8 +163,8 @@ fn receivers() -> Vec<String> {
 /// The whole of the data: the recordings' GPS times (1980 to 2022), the simulated receivers'
 /// (2024) and the time of the run (rejected bytes before any frame with a GPS time are timed
 /// when read), up to 2100.
-fn everything(interval_s: u32) -> Context {
-    Context { from_s: 0, to_s: 4_102_444_800, interval_s, receivers: receivers() }
+fn everything(interval_s: u32) -> Selection {
+    Selection { from_s: 0, to_s: 4_102_444_800, interval_s, receivers: receivers() }
 }
 
 /// A query's result: its columns, and its rows as text by column.
@@ -381,7 +381,7 @@ struct Case<'a> {
 }
 
 impl Case<'_> {
-    fn run(&self, context: &Context) -> Table {
+    fn run(&self, context: &Selection) -> Table {
         let sql = expand(&self.query.sql, context)
             .unwrap_or_else(|e| panic!("{}.sql: {e}", self.query.name));
         let result = self.ch.query(&format!("{sql}\nFORMAT TabSeparatedWithNames"));
@@ -625,7 +625,7 @@ fn rejected_bytes(case: &Case) {
             .map(|((_, reason), bytes)| (vec![reason.clone()], *bytes as f64))
             .collect();
         for interval in [1, 60] {
-            let context = Context { receivers: vec![receiver.clone()], ..everything(interval) };
+            let context = Selection { receivers: vec![receiver.clone()], ..everything(interval) };
             let rows = case.run(&context).rows;
             assert_eq!(totals(&rows, &["reason"], "rejected_bytes"), expected, "{receiver}");
         }
@@ -737,9 +737,10 @@ fn every_query_returns_what_the_recordings_hold() {
             }
             // The range and the receivers filter every table: the year 2000 holds nothing, nor
             // does a receiver that never sent anything.
-            let y2000 = Context { from_s: 946_684_800, to_s: 946_771_200, ..everything(interval) };
+            let y2000 =
+                Selection { from_s: 946_684_800, to_s: 946_771_200, ..everything(interval) };
             assert!(case.run(&y2000).rows.is_empty(), "{name}: rows in 2000");
-            let nobody = Context { receivers: vec!["nobody".into()], ..everything(interval) };
+            let nobody = Selection { receivers: vec!["nobody".into()], ..everything(interval) };
             assert!(case.run(&nobody).rows.is_empty(), "{name}: rows of nobody");
         }
 
@@ -768,7 +769,7 @@ fn report_shows_the_run(ch: &ClickHouse, truth: &Truth) {
 
     // The range is the frames' GPS time: console replies (GPS week 0) do not stretch it to 1980.
     let headline = stdout.lines().next().unwrap_or_default();
-    let from = novatel_reader::novatel::time::format_rfc3339_ms(truth.first_gps_ms / 1000 * 1000);
+    let from = novatel::time::format_rfc3339_ms(truth.first_gps_ms / 1000 * 1000);
     let range = format!("{} receivers, {from} to ", receivers().len());
     assert!(headline.starts_with(&range), "{headline:?} starts with {range:?}");
 

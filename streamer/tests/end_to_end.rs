@@ -152,3 +152,55 @@ fn aggregates_merge_to_what_clickhouse_computes_from_the_raw_rows() {
     let minutes = ch.count("SELECT uniqExact(receiver, window_start) FROM gnss.position_1m");
     assert!(minutes >= 6, "{minutes} windows");
 }
+
+/// A slow batch can be followed in the log: each batch's events, from sealed to offsets stored,
+/// carry its span with its number, records and offsets per partition.
+#[test]
+fn each_batch_is_followed_by_its_span_from_consumed_to_offsets_stored() {
+    let ch = ClickHouse::start();
+    let kafka = cluster(TOPIC, 2);
+    let bootstrap = kafka.bootstrap_servers();
+    let expected = replay_real(&bootstrap, TOPIC);
+    let run = Run {
+        bootstrap: &bootstrap,
+        topic: TOPIC,
+        group: "spans",
+        clickhouse: &ch,
+        database: "gnss",
+        args: &["--log-format", "json", "--batch-max-frames", "400"],
+    };
+    let debug = [("RUST_LOG", "info,gnss_streamer=debug")];
+    let mut streamer = Streamer::start_with_env(&run, &debug);
+    wait_for_frames(&ch, "gnss", expected.total_frames(), &mut streamer, Duration::from_secs(90));
+    let (status, log) = streamer.stop();
+    assert!(status.success(), "{log}");
+
+    // Per batch number: its span's fields, and the messages logged in it.
+    let mut batches: BTreeMap<u64, (serde_json::Value, Vec<String>)> = BTreeMap::new();
+    for line in log.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()) {
+        let Some(span) =
+            line["spans"].as_array().and_then(|s| s.iter().find(|s| s["name"] == "batch"))
+        else {
+            continue;
+        };
+        let entry = batches.entry(span["id"].as_u64().unwrap()).or_insert((span.clone(), vec![]));
+        entry.0 = span.clone();
+        entry.1.push(line["fields"]["message"].as_str().unwrap_or_default().to_owned());
+    }
+    assert!(batches.len() >= 2, "several batches: {batches:?}");
+    let mut records = 0;
+    for (id, (span, messages)) in &batches {
+        for step in ["consumed and decoded; sealed", "aggregated", "written", "offsets stored"] {
+            assert!(messages.iter().any(|m| m == step), "batch {id}: `{step}` in {messages:?}");
+        }
+        let offsets = span["offsets"].as_str().unwrap();
+        assert!(
+            offsets.split(',').all(|p| p.split_once(':').is_some_and(|(_, r)| r.contains('-'))),
+            "batch {id}: offsets `{offsets}`"
+        );
+        records += span["records"].as_u64().unwrap();
+    }
+    let written =
+        ch.count("SELECT count() FROM gnss.frames") + ch.count("SELECT count() FROM gnss.rejected");
+    assert_eq!(records, written, "every record of the topic in one batch");
+}

@@ -418,12 +418,11 @@ fn reader_binary() -> PathBuf {
 
 /// Frames of `bytes` without a GPS time (console replies).
 fn untimed_frames(bytes: &[u8]) -> u64 {
-    let frames = novatel_reader::novatel::frames(bytes).filter_map(|event| match event {
-        novatel_reader::novatel::Event::Frame(frame) => Some(frame),
+    let frames = novatel::frames(bytes).filter_map(|event| match event {
+        novatel::Event::Frame(frame) => Some(frame),
         _ => None,
     });
-    let untimed = frames.filter(|frame| {
-        novatel_reader::novatel::decode(frame).map_or(true, |m| m.header.week.unwrap_or(0) == 0)
-    });
+    let untimed = frames
+        .filter(|frame| novatel::decode(frame).map_or(true, |m| m.header.week.unwrap_or(0) == 0));
     untimed.count() as u64
 }

@@ -16,7 +16,7 @@ use common::{
     ClickHouse, Run, Streamer, cluster, fixture, free_port, replay, replay_real, scrape,
     wait_for_frames,
 };
-use novatel_reader::novatel::{Event, Format, frames};
+use novatel::{Event, Format, frames};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Header, OwnedHeaders};
@@ -77,7 +77,7 @@ fn first_frame(recording: &str, format: Format, wanted: impl Fn(&[u8]) -> bool) 
 /// `frame` (binary) with its CRC made right again.
 fn with_crc(mut frame: Vec<u8>) -> Vec<u8> {
     let body = frame.len() - 4;
-    let crc = novatel_reader::novatel::crc::crc32(&frame[..body]);
+    let crc = novatel::crc::crc32(&frame[..body]);
     frame[body..].copy_from_slice(&crc.to_le_bytes());
     frame
 }

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::novatel::enums::TimeStatus;
-use crate::novatel::{Event, Format, Frame, Framer, Log, RejectReason, Stats, decode, time};
+use novatel::enums::TimeStatus;
+use novatel::{Event, Format, Frame, Framer, Log, RejectReason, Stats, decode, time};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

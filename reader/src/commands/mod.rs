@@ -1,4 +1,4 @@
-//! The `novatel-reader` subcommands. `main` parses the command line into [`Cli`] and runs it.
+//! The `novatel-reader` subcommands. `main` hands the command line to [`run`].
 
 pub mod decode;
 mod produce;
@@ -7,9 +7,14 @@ pub mod serial;
 pub mod simulate;
 pub mod tcp;
 
-use clap::{ArgMatches, Command as ClapCommand, Parser, Subcommand};
+use std::ffi::OsString;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use gnss_common::settings::Settings;
 
 pub use produce::{ExitCode, RunError};
+
+use crate::settings::ProducerArgs;
 
 /// NovAtel GNSS log reader: decodes receiver output and produces every log to Kafka.
 ///
@@ -37,18 +42,33 @@ pub enum Command {
     Simulate(simulate::Args),
 }
 
-/// Runs a producing subcommand; `matches` and `command` are the whole command line's, so that
-/// each setting's origin can be told.
-pub async fn run(cli: Cli, matches: &ArgMatches, command: &ClapCommand) -> Result<(), RunError> {
-    let (name, sub_matches) =
-        matches.subcommand().ok_or(RunError::Usage("no subcommand".into()))?;
-    let sub_command =
-        command.find_subcommand(name).ok_or(RunError::Usage("unknown subcommand".into()))?;
-    match cli.command {
-        Command::Decode(args) => decode::run(&args).map_err(RunError::Failed),
-        Command::Serial(args) => serial::run(args, sub_matches, sub_command).await,
-        Command::Tcp(args) => tcp::run(args, sub_matches, sub_command).await,
-        Command::Replay(args) => replay::run(args, sub_matches, sub_command).await,
-        Command::Simulate(args) => simulate::run(args, sub_matches, sub_command).await,
+impl Cli {
+    /// The settings of the command line `argv` (program name first), with the config file's.
+    pub fn load(argv: Vec<OsString>) -> Result<Settings<Cli>, RunError> {
+        Ok(Settings::load(Cli::command(), argv)?)
+    }
+
+    /// The settings every producing command has; `None` for `decode`.
+    pub fn producer(&self) -> Option<&ProducerArgs> {
+        match &self.command {
+            Command::Decode(_) => None,
+            Command::Serial(args) => Some(&args.producer),
+            Command::Tcp(args) => Some(&args.producer),
+            Command::Replay(args) => Some(&args.producer),
+            Command::Simulate(args) => Some(&args.producer),
+        }
+    }
+}
+
+/// Runs the command line `argv` (program name first) to its end.
+pub async fn run(argv: Vec<OsString>) -> Result<(), RunError> {
+    let settings = Cli::load(argv.clone())?;
+    let run = produce::Run { settings: &settings, argv };
+    match &settings.args.command {
+        Command::Decode(args) => decode::run(args).map_err(RunError::Failed),
+        Command::Serial(args) => serial::run(args, run).await,
+        Command::Tcp(args) => tcp::run(args, run).await,
+        Command::Replay(args) => replay::run(args, run).await,
+        Command::Simulate(args) => simulate::run(args, run).await,
     }
 }

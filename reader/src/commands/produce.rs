@@ -2,23 +2,32 @@
 //! Kafka connection, signals (SIGINT/SIGTERM stop, SIGHUP reloads the filter), one pipeline per
 //! source, and at the end a flush and a report.
 
+use std::ffi::OsString;
 use std::sync::Arc;
 
+use gnss_common::settings::{LoadError, Settings, SettingsError};
+use gnss_common::telemetry;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
-use crate::config::{Common, CommonArgs, ConfigError, Origin, print_settings};
+use super::Cli;
+use crate::filter::LogFilter;
 use crate::kafka::{FrameProducer, WhenFull};
+use crate::metrics as m;
 use crate::pipeline::{Pipeline, ProgressMode, Totals};
+use crate::settings::ProducerArgs;
 use crate::source::Source;
-use crate::telemetry;
 
 /// How a run failed, which decides the exit status.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// Bad flags, environment or config file: exit status 2.
+    /// Flags, environment or config file clap refuses, `--help` or `--version`: clap prints it
+    /// and exits (status 2, or 0 for help).
+    #[error(transparent)]
+    Settings(#[from] LoadError),
+    /// Settings that do not go together: exit status 2.
     #[error("{0}")]
     Usage(String),
     /// Anything that went wrong while running: exit status 1.
@@ -26,9 +35,9 @@ pub enum RunError {
     Failed(#[from] anyhow::Error),
 }
 
-impl From<ConfigError> for RunError {
-    fn from(error: ConfigError) -> Self {
-        RunError::Usage(error.to_string())
+impl From<SettingsError> for RunError {
+    fn from(error: SettingsError) -> Self {
+        RunError::Settings(LoadError::Settings(error))
     }
 }
 
@@ -43,7 +52,7 @@ pub enum ExitCode {
 impl RunError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            RunError::Usage(_) => ExitCode::Usage,
+            RunError::Settings(_) | RunError::Usage(_) => ExitCode::Usage,
             RunError::Failed(_) => ExitCode::Failed,
         }
     }
@@ -52,55 +61,77 @@ impl RunError {
 /// A source and how its pipeline runs.
 pub struct Job {
     pub source: Source,
+    /// Replaces the receiver id the source gives.
+    pub receiver_id: Option<String>,
     pub speed: Option<f64>,
     pub progress: ProgressMode,
     pub total_bytes: Option<u64>,
 }
 
-/// Starts logging, and prints the settings instead of running if asked. Returns whether to run.
-pub fn start(common: &Common, own: Vec<(String, String, Origin)>) -> bool {
-    telemetry::init_tracing(common.log_format.value);
-    if common.print_config {
-        let mut lines = Vec::new();
-        common.describe(&mut lines);
-        lines.extend(own);
-        let _ = print_settings(&lines, &mut std::io::stdout().lock());
-        return false;
+impl Job {
+    /// A live receiver's source (serial or TCP): read as it comes, no pacing, progress as log
+    /// lines.
+    pub fn live(source: Source, producer: &ProducerArgs) -> Self {
+        Job {
+            source,
+            receiver_id: producer.receiver_id.clone(),
+            speed: None,
+            progress: ProgressMode::Auto,
+            total_bytes: None,
+        }
     }
-    true
+}
+
+/// A producing command's run: its settings, and its command line to read them again on SIGHUP.
+pub struct Run<'a> {
+    pub settings: &'a Settings<Cli>,
+    pub argv: Vec<OsString>,
+}
+
+impl Run<'_> {
+    /// Starts logging, and prints the settings instead of running if asked. Returns whether to
+    /// run.
+    pub fn start(&self, producer: &ProducerArgs) -> bool {
+        telemetry::init_tracing(producer.telemetry.log_format);
+        if producer.print_config {
+            print!("{}", self.settings.describe());
+            return false;
+        }
+        true
+    }
 }
 
 /// Runs `jobs` to Kafka until they end or a signal stops them.
-pub async fn run(common: Common, args: &CommonArgs, jobs: Vec<Job>) -> Result<(), RunError> {
-    if let Some(listen) = common.metrics_listen.value {
-        telemetry::serve_metrics(
-            listen,
-            &[(telemetry::PRODUCE_LATENCY, telemetry::LATENCY_BUCKETS)],
-        )
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot serve metrics on {listen}: {e}; choose another --metrics-listen"
-            )
-        })?;
+pub async fn run(run: Run<'_>, producer: &ProducerArgs, jobs: Vec<Job>) -> Result<(), RunError> {
+    if let Some(listen) = producer.telemetry.metrics_listen.0 {
+        telemetry::serve_metrics(listen, &[(m::PRODUCE_LATENCY, telemetry::LATENCY_BUCKETS)])
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot serve metrics on {listen}: {e}; choose another --metrics-listen"
+                )
+            })?;
         info!(%listen, "serving Prometheus metrics on /metrics");
     }
     let live = jobs.iter().any(|job| job.source.is_live());
     let when_full = if live { WhenFull::Drop } else { WhenFull::Wait };
-    let producer = Arc::new(
-        FrameProducer::connect(&common.kafka, when_full).await.map_err(anyhow::Error::from)?,
+    let properties = run.settings.pairs("kafka_properties");
+    let kafka = Arc::new(
+        FrameProducer::connect(producer, &properties, when_full)
+            .await
+            .map_err(anyhow::Error::from)?,
     );
-    let (filter_tx, filter_rx) = watch::channel(common.filter.value.clone());
-    info!(filter = %common.filter.value, "log filter");
+    let filter = producer.filter();
+    info!(%filter, "log filter");
+    let (filter_tx, filter_rx) = watch::channel(filter);
     let shutdown = CancellationToken::new();
-    let signals =
-        tokio::spawn(handle_signals(common.clone(), args.clone(), filter_tx, shutdown.clone()));
+    let signals = tokio::spawn(handle_signals(run.argv, filter_tx, shutdown.clone()));
 
     let mut tasks = Vec::new();
     for job in jobs {
         let pipeline = Pipeline {
-            producer: Arc::clone(&producer),
+            producer: Arc::clone(&kafka),
             filter: filter_rx.clone(),
-            receiver_id: common.receiver_id.value.clone(),
+            receiver_id: job.receiver_id,
             speed: job.speed,
             progress: job.progress,
             total_bytes: job.total_bytes,
@@ -131,7 +162,7 @@ pub async fn run(common: Common, args: &CommonArgs, jobs: Vec<Job>) -> Result<()
         }
     }
     signals.abort();
-    let report = producer.flush(common.kafka.flush_timeout.value).await;
+    let report = kafka.flush(producer.kafka_flush_timeout).await;
     info!(
         read_bytes = totals.bytes,
         frames = totals.frames,
@@ -146,7 +177,7 @@ pub async fn run(common: Common, args: &CommonArgs, jobs: Vec<Job>) -> Result<()
         failed = report.failed,
         dropped = report.dropped,
         undelivered = report.in_flight,
-        topic = %common.kafka.topic.value,
+        topic = %producer.kafka.kafka_topic,
         "finished"
     );
     if let Some(error) = failure {
@@ -165,12 +196,12 @@ pub async fn run(common: Common, args: &CommonArgs, jobs: Vec<Job>) -> Result<()
     Ok(())
 }
 
-/// SIGINT or SIGTERM stops reading (a second one exits at once); SIGHUP re-reads the config
-/// file's filter.
+/// SIGINT or SIGTERM stops reading (a second one exits at once); SIGHUP reads the settings of
+/// `argv` again, the config file as it is now, and takes their filter (the command line and the
+/// environment still win over the file).
 async fn handle_signals(
-    common: Common,
-    args: CommonArgs,
-    filter: watch::Sender<crate::filter::LogFilter>,
+    argv: Vec<OsString>,
+    filter: watch::Sender<LogFilter>,
     shutdown: CancellationToken,
 ) {
     let (Ok(mut interrupt), Ok(mut terminate), Ok(mut hangup)) = (
@@ -186,10 +217,11 @@ async fn handle_signals(
             _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
             _ = hangup.recv() => {
-                match common.reload_filter(&args) {
-                    Ok(setting) => {
-                        info!(filter = %setting.value, origin = %setting.origin, "SIGHUP: reloaded the log filter");
-                        let _ = filter.send(setting.value);
+                match Cli::load(argv.clone()) {
+                    Ok(settings) => {
+                        let reloaded = settings.args.producer().map(ProducerArgs::filter).unwrap_or_default();
+                        info!(filter = %reloaded, "SIGHUP: reloaded the log filter");
+                        let _ = filter.send(reloaded);
                     }
                     Err(error) => warn!(%error, "SIGHUP: keeping the current filter"),
                 }

@@ -7,142 +7,147 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use clap::{ArgMatches, Command};
+use gnss_common::settings::duration;
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::pty::openpty;
 use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
+use novatel::encode;
+use novatel::simulate::{Config, Rates, Simulator};
 use tracing::{info, warn};
 
-use super::produce::{self, Job, RunError};
-use crate::config::{Common, CommonArgs, Resolver, invalid, parse_duration};
-use crate::novatel::encode;
+use super::produce::{self, Job, Run, RunError};
 use crate::pipeline::ProgressMode;
-use crate::simulate::{Config, Rates, Simulator};
+use crate::settings::ProducerArgs;
 use crate::source::{Simulated, Source};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    pub common: CommonArgs,
+    pub producer: ProducerArgs,
 
     /// Where the logs go: `kafka`, `file:PATH` (a recording), or `pty:PATH` (a pseudo-terminal,
-    /// linked at PATH, for `novatel-reader serial --serial-device PATH`). [default: kafka]
-    #[arg(long, env = "SIMULATE_OUTPUT")]
-    pub simulate_output: Option<String>,
+    /// linked at PATH, for `novatel-reader serial --serial-device PATH`).
+    #[arg(long, env = "SIMULATE_OUTPUT", default_value = "kafka", value_parser = output)]
+    pub simulate_output: Output,
 
-    /// Simulated receivers, each its own vehicle, sky and receiver id (kafka output). [default: 1]
-    #[arg(long, env = "SIMULATE_RECEIVERS")]
-    pub simulate_receivers: Option<u32>,
+    /// Simulated receivers, each its own vehicle, sky and receiver id (kafka output).
+    #[arg(
+        long,
+        env = "SIMULATE_RECEIVERS",
+        default_value = "1",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub simulate_receivers: u32,
 
     /// Simulated seconds per second: 1 is real time, 0 as fast as possible. [default: 1, or 0
     /// for file output]
-    #[arg(long, env = "SIMULATE_SPEED")]
+    #[arg(long, env = "SIMULATE_SPEED", value_parser = speed)]
     pub simulate_speed: Option<f64>,
 
     /// Simulated time to run for, e.g. 10m. [default: until stopped; file output needs one]
-    #[arg(long, env = "SIMULATE_DURATION")]
-    pub simulate_duration: Option<String>,
+    #[arg(long, env = "SIMULATE_DURATION", value_parser = duration)]
+    pub simulate_duration: Option<Duration>,
 
     /// UTC time of the first simulated epoch (RFC 3339, e.g. 2024-06-01T00:00:00Z). [default:
     /// now]
-    #[arg(long, env = "SIMULATE_START")]
-    pub simulate_start: Option<String>,
+    #[arg(long, env = "SIMULATE_START", value_parser = start)]
+    pub simulate_start: Option<i64>,
 
     /// A log's rate in Hz, e.g. RANGE=10 or RANGECMP=1 (0 turns it off); repeatable. Rates must
     /// divide 100. Logs: BESTPOS, BESTVEL, RANGE, RANGECMP, INSPVAS, RXSTATUS, TIME.
-    #[arg(long = "simulate-rate", env = "SIMULATE_RATES", value_delimiter = ',')]
-    pub simulate_rates: Vec<String>,
+    #[arg(long = "simulate-rate", env = "SIMULATE_RATES", value_delimiter = ',', value_parser = rate)]
+    pub simulate_rates: Vec<(String, u32)>,
 }
 
-enum Output {
+#[derive(Clone, Debug)]
+pub enum Output {
     Kafka,
     File(PathBuf),
     Pty(PathBuf),
 }
 
-pub async fn run(args: Args, matches: &ArgMatches, command: &Command) -> Result<(), RunError> {
-    let r = Resolver::new(matches, command, args.common.config.clone())?;
-    let common = Common::resolve(&args.common, &r)?;
-    let file = &r.file.simulate;
-    let output =
-        r.get("simulate_output", args.simulate_output.clone(), file.output.clone(), "kafka".into());
-    let parsed_output = match output.value.split_once(':') {
-        None if output.value == "kafka" => Output::Kafka,
-        Some(("file", path)) if !path.is_empty() => Output::File(path.into()),
-        Some(("pty", path)) if !path.is_empty() => Output::Pty(path.into()),
-        _ => {
-            return Err(invalid(
-                "simulate.output",
-                &output.value,
-                "use kafka, file:PATH or pty:PATH",
-            )
-            .into());
-        }
-    };
-    let receivers = r.get("simulate_receivers", args.simulate_receivers, file.receivers, 1);
-    if receivers.value == 0 || (receivers.value > 1 && !matches!(parsed_output, Output::Kafka)) {
-        return Err(invalid(
-            "simulate.receivers",
-            &receivers.value.to_string(),
-            "at least 1, and only kafka output takes more than one",
-        )
-        .into());
+fn output(text: &str) -> Result<Output, String> {
+    match text.split_once(':') {
+        None if text == "kafka" => Ok(Output::Kafka),
+        Some(("file", path)) if !path.is_empty() => Ok(Output::File(path.into())),
+        Some(("pty", path)) if !path.is_empty() => Ok(Output::Pty(path.into())),
+        _ => Err("use kafka, file:PATH or pty:PATH".into()),
     }
-    let default_speed = if matches!(parsed_output, Output::File(_)) { 0.0 } else { 1.0 };
-    let speed = r.get("simulate_speed", args.simulate_speed, file.speed, default_speed);
-    if !(speed.value.is_finite() && speed.value >= 0.0) {
-        return Err(invalid(
-            "simulate.speed",
-            &speed.value.to_string(),
-            "a number of times real time, 0 for as fast as possible",
-        )
-        .into());
+}
+
+fn speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
+        _ => Err("a number of times real time, 0 for as fast as possible".into()),
     }
-    let duration = r.get(
-        "simulate_duration",
-        args.simulate_duration.clone().map(Some),
-        file.duration.clone().map(Some),
-        None,
-    );
-    let duration_value =
-        duration.value.as_deref().map(|d| parse_duration("simulate.duration", d)).transpose()?;
-    if matches!(parsed_output, Output::File(_)) && duration_value.is_none() {
+}
+
+/// An RFC 3339 time as Unix milliseconds.
+fn start(text: &str) -> Result<i64, String> {
+    humantime::parse_rfc3339(text)
+        .map_err(|e| format!("{e}; write e.g. 2024-06-01T00:00:00Z"))
+        .map(|t| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64))
+}
+
+/// The logs whose rate can be set.
+const LOGS: [&str; 7] = ["BESTPOS", "BESTVEL", "RANGE", "RANGECMP", "INSPVAS", "RXSTATUS", "TIME"];
+
+/// `LOG=HZ`.
+fn rate(text: &str) -> Result<(String, u32), String> {
+    let bad = || "expected LOG=HZ, e.g. RANGE=10".to_owned();
+    let (log, hz) = text.split_once('=').ok_or_else(bad)?;
+    let log = log.trim().to_ascii_uppercase();
+    let hz: u32 = hz.trim().parse().map_err(|_| bad())?;
+    if !LOGS.contains(&log.as_str()) {
+        return Err(format!("{log} is not a simulated log: use {}", LOGS.join(", ")));
+    }
+    Ok((log, hz))
+}
+
+/// The rates of `pairs` over the default ones.
+fn rates(pairs: &[(String, u32)]) -> Rates {
+    let mut rates = Rates::default();
+    for (log, hz) in pairs {
+        let slot = match log.as_str() {
+            "BESTPOS" => &mut rates.bestpos,
+            "BESTVEL" => &mut rates.bestvel,
+            "RANGE" => &mut rates.range,
+            "RANGECMP" => &mut rates.rangecmp,
+            "INSPVAS" => &mut rates.inspvas,
+            "RXSTATUS" => &mut rates.rxstatus,
+            _ => &mut rates.time,
+        };
+        *slot = *hz;
+    }
+    rates
+}
+
+pub async fn run(args: &Args, run: Run<'_>) -> Result<(), RunError> {
+    let output = &args.simulate_output;
+    let receivers = args.simulate_receivers;
+    if receivers > 1 && !matches!(output, Output::Kafka) {
+        return Err(RunError::Usage(
+            "only kafka output takes more than one receiver (--simulate-receivers)".into(),
+        ));
+    }
+    let duration = args.simulate_duration;
+    if matches!(output, Output::File(_)) && duration.is_none() {
         return Err(RunError::Usage(
             "file output needs --simulate-duration (SIMULATE_DURATION)".into(),
         ));
     }
-    let given_rates = (!args.simulate_rates.is_empty()).then(|| args.simulate_rates.clone());
-    let rate_pairs = r.get("simulate_rates", given_rates, None, vec![]);
-    let rates = parse_rates(&rate_pairs.value)?;
-    let start = r.get("simulate_start", args.simulate_start.clone().map(Some), None, None);
-    let start_unix_ms = match &start.value {
-        Some(text) => humantime::parse_rfc3339(text)
-            .map_err(|e| {
-                invalid("simulate.start", text, &format!("{e}; write e.g. 2024-06-01T00:00:00Z"))
-            })?
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64),
-        // Now, on the simulator's 10 ms grid.
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64 / 10 * 10),
-    };
-    let own = vec![
-        ("simulate.output".to_owned(), format!("{:?}", output.value), output.origin.clone()),
-        ("simulate.receivers".to_owned(), receivers.value.to_string(), receivers.origin.clone()),
-        ("simulate.speed".to_owned(), speed.value.to_string(), speed.origin.clone()),
-        ("simulate.duration".to_owned(), format!("{duration_value:?}"), duration.origin.clone()),
-        ("simulate.rates".to_owned(), format!("{rates:?}"), rate_pairs.origin.clone()),
-        (
-            "simulate.start".to_owned(),
-            format!("{:?}", start.value.as_deref().unwrap_or("now")),
-            start.origin.clone(),
-        ),
-    ];
-    if !produce::start(&common, own) {
+    if !run.start(&args.producer) {
         return Ok(());
     }
-    let speed = (speed.value > 0.0).then_some(speed.value);
+    let default_speed = if matches!(output, Output::File(_)) { 0.0 } else { 1.0 };
+    let speed = Some(args.simulate_speed.unwrap_or(default_speed)).filter(|s| *s > 0.0);
+    let rates = rates(&args.simulate_rates);
+    // Now, on the simulator's 10 ms grid, unless a start is given.
+    let start_unix_ms = args.simulate_start.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64 / 10 * 10)
+    });
     let simulator = |index: u32| -> Result<Simulator, RunError> {
         let mut config =
             Config { rates, start_unix_ms, seed: u64::from(index) + 1, ..Config::default() };
@@ -150,62 +155,40 @@ pub async fn run(args: Args, matches: &ArgMatches, command: &Command) -> Result<
         config.route.lat += f64::from(index) * 0.005;
         Simulator::new(config).map_err(RunError::Usage)
     };
-    match parsed_output {
+    match output {
         Output::Kafka => {
             let mut jobs = Vec::new();
-            for index in 0..receivers.value {
-                let id = match (&common.receiver_id.value, receivers.value) {
+            for index in 0..receivers {
+                let id = match (&args.producer.receiver_id, receivers) {
                     (Some(id), 1) => id.clone(),
                     (Some(id), _) => format!("{id}-{}", index + 1),
                     (None, _) => format!("sim-{}", index + 1),
                 };
                 let source =
-                    Source::Simulated(Simulated::new(simulator(index)?, id, speed, duration_value));
+                    Source::Simulated(Simulated::new(simulator(index)?, id, speed, duration));
                 jobs.push(Job {
                     source,
+                    receiver_id: None,
                     speed: None,
                     progress: ProgressMode::Auto,
                     total_bytes: None,
                 });
             }
-            let mut common = common;
-            common.receiver_id.value = None;
-            produce::run(common, &args.common, jobs).await
+            produce::run(run, &args.producer, jobs).await
         }
         Output::File(path) => {
             let sim = simulator(0)?;
+            let path = path.clone();
             let written = tokio::task::spawn_blocking(move || {
-                write_file(sim, &path, duration_value.unwrap_or_default())
+                write_file(sim, &path, duration.unwrap_or_default())
             })
             .await
             .map_err(|e| anyhow::anyhow!("simulator stopped: {e}"))??;
             info!(bytes = written, "recording written");
             Ok(())
         }
-        Output::Pty(path) => serve_pty(simulator(0)?, &path, speed, duration_value).await,
+        Output::Pty(path) => serve_pty(simulator(0)?, path, speed, duration).await,
     }
-}
-
-/// `LOG=HZ` pairs over the default rates.
-fn parse_rates(pairs: &[String]) -> Result<Rates, RunError> {
-    let mut rates = Rates::default();
-    for pair in pairs {
-        let bad = || invalid("simulate.rates", pair, "expected LOG=HZ, e.g. RANGE=10");
-        let (log, hz) = pair.split_once('=').ok_or_else(bad)?;
-        let hz: u32 = hz.trim().parse().map_err(|_| bad())?;
-        let slot = match log.trim().to_ascii_uppercase().as_str() {
-            "BESTPOS" => &mut rates.bestpos,
-            "BESTVEL" => &mut rates.bestvel,
-            "RANGE" => &mut rates.range,
-            "RANGECMP" => &mut rates.rangecmp,
-            "INSPVAS" => &mut rates.inspvas,
-            "RXSTATUS" => &mut rates.rxstatus,
-            "TIME" => &mut rates.time,
-            _ => return Err(bad().into()),
-        };
-        *slot = hz;
-    }
-    Ok(rates)
 }
 
 fn write_file(mut sim: Simulator, path: &Path, duration: Duration) -> Result<u64, RunError> {

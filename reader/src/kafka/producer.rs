@@ -15,9 +15,13 @@ use rdkafka::types::RDKafkaRespErr;
 use thiserror::Error;
 use tracing::{debug, error, info, warn};
 
+use gnss_common::kafka::{log_librdkafka, set_properties};
+
 use super::record::{FrameRecord, RejectedRecord};
-use crate::config::{KafkaSettings, is_secret};
-use crate::telemetry::{self, RateLimit};
+use crate::settings::ProducerArgs;
+use gnss_common::telemetry::RateLimit;
+
+use crate::metrics as m;
 
 /// Memory a queued frame takes in all (measured with 270-byte frames): turns the buffer size into
 /// a bound on queued frames.
@@ -80,7 +84,7 @@ impl Report {
 }
 
 /// librdkafka calls this on its own threads: deliveries and errors.
-struct Context {
+struct Callbacks {
     delivery: Arc<Delivery>,
     started: Instant,
     latency: Histogram,
@@ -90,9 +94,9 @@ struct Context {
     error_log: RateLimit,
 }
 
-impl ClientContext for Context {
+impl ClientContext for Callbacks {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
-        super::log_librdkafka(level, facility, message);
+        log_librdkafka(level, facility, message);
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
@@ -102,7 +106,7 @@ impl ClientContext for Context {
     }
 }
 
-impl ProducerContext for Context {
+impl ProducerContext for Callbacks {
     /// When the message was queued (microseconds since the producer started), shifted left by
     /// one; the low bit is set for frames (clear for reports of rejected bytes).
     type DeliveryOpaque = usize;
@@ -139,7 +143,7 @@ fn now_ms() -> i64 {
 
 /// Produces frames to one topic.
 pub struct FrameProducer {
-    producer: ThreadedProducer<Context>,
+    producer: ThreadedProducer<Callbacks>,
     topic: String,
     when_full: WhenFull,
     delivery: Arc<Delivery>,
@@ -159,19 +163,19 @@ pub enum Sent {
 
 impl FrameProducer {
     /// The librdkafka configuration: the reader's tuning, then the user's properties over it.
-    pub fn client_config(settings: &KafkaSettings) -> ClientConfig {
+    fn client_config(args: &ProducerArgs, properties: &[(String, String)]) -> ClientConfig {
         let mut config = ClientConfig::new();
-        let buffer_kbytes = (settings.buffer_bytes.value / 1024).max(1);
+        let buffer_kbytes = (args.kafka_buffer_bytes / 1024).max(1);
         // librdkafka bounds its queue by payload bytes, but a queued frame costs more than its
         // payload (the message, its six headers, batch buffers): about 1.6 KB in all, measured.
         // Bounding the count too keeps the process within the buffer the user set.
-        let buffer_messages = (settings.buffer_bytes.value / BYTES_PER_QUEUED_FRAME).max(1000);
+        let buffer_messages = (args.kafka_buffer_bytes / BYTES_PER_QUEUED_FRAME).max(1000);
         config
-            .set("bootstrap.servers", &settings.brokers.value)
+            .set("bootstrap.servers", &args.kafka.kafka_brokers)
             .set("client.id", "novatel-reader")
             // Retries never duplicate or reorder a frame.
             .set("enable.idempotence", "true")
-            .set("compression.codec", settings.compression.value.as_str())
+            .set("compression.codec", args.kafka_compression.as_str())
             // Large batches for throughput; 10 ms keeps live receivers' latency low.
             .set("linger.ms", "10")
             .set("batch.num.messages", "10000")
@@ -183,38 +187,34 @@ impl FrameProducer {
             .set("reconnect.backoff.max.ms", "1000")
             // A missing topic is a configuration error, not something to create silently.
             .set("allow.auto.create.topics", "false");
-        for (key, setting) in &settings.properties {
-            config.set(key, &setting.value);
-        }
+        set_properties(&mut config, properties);
         config
     }
 
     /// Connects, waiting up to the connect timeout for the brokers, and checks the topic exists.
+    /// `properties` are the merged librdkafka properties of the settings.
     pub async fn connect(
-        settings: &KafkaSettings,
+        args: &ProducerArgs,
+        properties: &[(String, String)],
         when_full: WhenFull,
     ) -> Result<Self, ProducerError> {
         let delivery = Arc::new(Delivery::default());
         let started = Instant::now();
-        let context = Context {
+        let callbacks = Callbacks {
             delivery: Arc::clone(&delivery),
             started,
-            latency: histogram!(telemetry::PRODUCE_LATENCY),
-            delivered: counter!(telemetry::FRAMES_DELIVERED),
-            delivered_bytes: counter!(telemetry::DELIVERED_BYTES),
-            errors: counter!(telemetry::DELIVERY_ERRORS),
+            latency: histogram!(m::PRODUCE_LATENCY),
+            delivered: counter!(m::FRAMES_DELIVERED),
+            delivered_bytes: counter!(m::DELIVERED_BYTES),
+            errors: counter!(m::DELIVERY_ERRORS),
             error_log: RateLimit::new(Duration::from_secs(10)),
         };
-        let config = Self::client_config(settings);
-        for (key, setting) in &settings.properties {
-            let shown = if is_secret(key) { "****" } else { setting.value.as_str() };
-            debug!(key, value = shown, "Kafka property");
-        }
-        let producer: ThreadedProducer<Context> =
-            config.create_with_context(context).map_err(ProducerError::Config)?;
-        let brokers = settings.brokers.value.clone();
-        let topic = settings.topic.value.clone();
-        let timeout = settings.connect_timeout.value;
+        let config = Self::client_config(args, properties);
+        let producer: ThreadedProducer<Callbacks> =
+            config.create_with_context(callbacks).map_err(ProducerError::Config)?;
+        let brokers = args.kafka.kafka_brokers.clone();
+        let topic = args.kafka.kafka_topic.clone();
+        let timeout = args.kafka_connect_timeout;
         let checker = producer.clone();
         let checked_topic = topic.clone();
         let deadline = Instant::now() + timeout;
@@ -261,8 +261,8 @@ impl FrameProducer {
             when_full,
             delivery,
             started,
-            produced: counter!(telemetry::FRAMES_PRODUCED),
-            dropped: counter!(telemetry::FRAMES_DROPPED),
+            produced: counter!(m::FRAMES_PRODUCED),
+            dropped: counter!(m::FRAMES_DROPPED),
             drop_log: RateLimit::new(Duration::from_secs(10)),
         })
     }

@@ -1,39 +1,12 @@
-//! The Kafka message contract of the frames topic, shared by the reader (producing) and the
-//! streamer (consuming).
-//!
-//! - value: the frame's bytes exactly as the receiver sent them (binary or text, checksum
-//!   included), so any consumer can decode the source of truth again;
-//! - key: the receiver id, so each receiver's frames stay in order in one partition;
-//! - timestamp: the log's GPS time as UTC milliseconds (the time of production for NMEA);
-//! - headers, all UTF-8 text: `log` (name, e.g. `BESTPOS`), `id` (message id, absent when
-//!   unknown), `format` (`binary`, `short_binary`, `ascii`, `short_ascii`, `abbreviated`, `nmea`),
-//!   `week` and `ms` (GPS week and milliseconds, absent for NMEA), `receiver`, `offset` (the
-//!   frame's byte offset in the reader's source: in the recording, or in the bytes read from a
-//!   live port since the reader started; with the receiver and the GPS time it tells a frame
-//!   produced again, by a reader restarted on a recording, from a new one).
-//!
-//! Bytes the reader rejected are reported on the same topic, so that data quality can be followed
-//! downstream: an empty value, the receiver as key, as timestamp the GPS time of the last frame
-//! before them in the same source that had one (the time of reading when none had), and headers
-//! `kind` = `rejected`, `reason` (`bad_crc`, `oversize`, `unframed`, `truncated`), `bytes` (how
-//! many) and `receiver`. Frame messages have no `kind` header.
+//! The messages of the frames topic as the reader produces them: a frame, or a report of rejected
+//! bytes. The contract itself (value, key, timestamp, headers) is [`gnss_common::kafka`]'s.
 
+use gnss_common::kafka::{
+    HEADER_BYTES, HEADER_FORMAT, HEADER_ID, HEADER_KIND, HEADER_LOG, HEADER_MS, HEADER_OFFSET,
+    HEADER_REASON, HEADER_RECEIVER, HEADER_WEEK, KIND_REJECTED,
+};
+use novatel::{Format, Header as FrameHeader, RejectReason};
 use rdkafka::message::{Header, OwnedHeaders};
-
-use crate::novatel::{Format, Header as FrameHeader, RejectReason};
-
-pub const HEADER_LOG: &str = "log";
-pub const HEADER_ID: &str = "id";
-pub const HEADER_FORMAT: &str = "format";
-pub const HEADER_WEEK: &str = "week";
-pub const HEADER_MS: &str = "ms";
-pub const HEADER_RECEIVER: &str = "receiver";
-pub const HEADER_OFFSET: &str = "offset";
-pub const HEADER_KIND: &str = "kind";
-pub const HEADER_REASON: &str = "reason";
-pub const HEADER_BYTES: &str = "bytes";
-/// `kind` of a report of rejected bytes.
-pub const KIND_REJECTED: &str = "rejected";
 
 /// What one message carries.
 #[derive(Clone, Copy, Debug)]

@@ -7,7 +7,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tracing::{debug, info, warn};
 
 use super::{Chunk, SourceError, StreamInfo};
-use crate::telemetry;
+use crate::metrics as m;
 
 /// Opens a connection to a receiver.
 pub trait Connector {
@@ -62,8 +62,8 @@ impl<C: Connector> Reconnecting<C> {
             start_timeout,
             stream: None,
             ever_connected: false,
-            connected: gauge!(telemetry::SOURCE_CONNECTED),
-            reconnects: counter!(telemetry::SOURCE_RECONNECTS),
+            connected: gauge!(m::SOURCE_CONNECTED),
+            reconnects: counter!(m::SOURCE_RECONNECTS),
         }
     }
 

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Chunk, SourceError, StreamInfo};
-use crate::simulate::Simulator;
+use novatel::simulate::Simulator;
 
 /// Bytes made at a time when not paced.
 const BATCH: usize = 64 * 1024;

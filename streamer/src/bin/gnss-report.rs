@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Parser;
-use clickhouse::Client;
 use gnss_streamer::report::Report;
+use gnss_streamer::settings::ClickHouseArgs;
 
 /// Prints a summary of a gnss-pipe ClickHouse database (logs per type, latest position and fix
 /// type per receiver, satellites and C/N0 per constellation) and the result of every dashboard
@@ -15,25 +15,8 @@ use gnss_streamer::report::Report;
 #[derive(Debug, Parser)]
 #[command(name = "gnss-report", version, about, long_about)]
 struct Args {
-    /// ClickHouse HTTP URL.
-    #[arg(long, env = "CLICKHOUSE_URL", default_value = "http://localhost:8123")]
-    clickhouse_url: String,
-
-    /// Database the streamer writes.
-    #[arg(long, env = "CLICKHOUSE_DATABASE", default_value = "gnss")]
-    clickhouse_database: String,
-
-    /// ClickHouse user.
-    #[arg(long, env = "CLICKHOUSE_USER", default_value = "default")]
-    clickhouse_user: String,
-
-    /// ClickHouse password; prefer CLICKHOUSE_PASSWORD_FILE.
-    #[arg(long, env = "CLICKHOUSE_PASSWORD", hide_env_values = true, default_value = "")]
-    clickhouse_password: String,
-
-    /// File holding the ClickHouse password (a Docker secret, as compose gives the streamer).
-    #[arg(long, env = "CLICKHOUSE_PASSWORD_FILE", conflicts_with = "clickhouse_password")]
-    clickhouse_password_file: Option<PathBuf>,
+    #[command(flatten)]
+    clickhouse: ClickHouseArgs,
 
     /// Directory with `report/` and `dashboards/` queries.
     #[arg(long, env = "SQL_DIR", default_value = "sql")]
@@ -55,22 +38,11 @@ struct Args {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let password = match &args.clickhouse_password_file {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the password file {}", path.display()))?
-            .trim_end_matches(['\r', '\n'])
-            .to_owned(),
-        None => args.clickhouse_password.clone(),
-    };
-    let client = Client::default()
-        .with_url(&args.clickhouse_url)
-        .with_database(&args.clickhouse_database)
-        .with_user(&args.clickhouse_user)
-        .with_password(password);
-    let report =
-        Report::build(&client, &args.sql_dir, args.max_receivers).await.with_context(|| {
-            format!("database {} at {}", args.clickhouse_database, args.clickhouse_url)
-        })?;
+    let connection = args.clickhouse.connection()?;
+    let client = connection.client().with_database(&connection.database);
+    let report = Report::build(&client, &args.sql_dir, args.max_receivers)
+        .await
+        .with_context(|| format!("database {} at {}", connection.database, connection.url))?;
     print!("{}", report.to_text(args.max_rows));
     if let Some(path) = &args.html {
         std::fs::write(path, report.to_html(args.max_rows))

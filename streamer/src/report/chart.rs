@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use novatel_reader::novatel::time::utc_fields;
+use novatel::time::utc_fields;
 use plotters::prelude::*;
 
 use super::Table;

@@ -13,7 +13,7 @@ use std::path::Path;
 use clickhouse::Client;
 use thiserror::Error;
 
-use crate::dashboards::{self, Context, DashboardError};
+use crate::dashboards::{self, DashboardError, Selection};
 pub use table::Table;
 
 /// Why a report could not be made.
@@ -97,7 +97,7 @@ impl Report {
             .collect();
         let from_s = ranges.iter().map(|r| r.1).min().ok_or(ReportError::Empty)?;
         let to_s = ranges.iter().map(|r| r.2).max().unwrap_or(from_s);
-        let all = context(from_s, to_s, receivers.clone());
+        let all = selection(from_s, to_s, receivers.clone());
 
         let reports = dashboards::load(&sql_dir.join("report"))?;
         let (chart_queries, summary_queries): (Vec<_>, Vec<_>) =
@@ -108,11 +108,11 @@ impl Report {
 
         let mut charts = Vec::new();
         for (receiver, from_s, to_s) in ranges.into_iter().take(max_receivers) {
-            let context = context(from_s, to_s, vec![receiver.clone()]);
+            let own = selection(from_s, to_s, vec![receiver.clone()]);
             let mut svgs = Vec::new();
             for query in &chart_queries {
                 let table =
-                    Table::fetch(client, &query.name, &dashboards::expand(&query.sql, &context)?)
+                    Table::fetch(client, &query.name, &dashboards::expand(&query.sql, &own)?)
                         .await?;
                 let chart = chart::svg(&query.title, &table)
                     .map_err(|reason| ReportError::Chart { name: query.name.clone(), reason })?;
@@ -215,10 +215,10 @@ fn esc(text: &str) -> String {
     table::escape_html(text)
 }
 
-/// The dashboards' context for a range: an interval giving about [`POINTS`] points.
-fn context(from_s: i64, to_s: i64, receivers: Vec<String>) -> Context {
+/// The dashboards' selection for a range: an interval giving about [`POINTS`] points.
+fn selection(from_s: i64, to_s: i64, receivers: Vec<String>) -> Selection {
     let interval_s = ((to_s - from_s) / POINTS).max(1);
-    Context {
+    Selection {
         from_s,
         to_s: to_s + 1,
         interval_s: u32::try_from(interval_s).unwrap_or(u32::MAX),
@@ -229,17 +229,17 @@ fn context(from_s: i64, to_s: i64, receivers: Vec<String>) -> Context {
 async fn sections(
     client: &Client,
     queries: &[dashboards::Query],
-    context: &Context,
+    selection: &Selection,
 ) -> Result<Vec<Section>, ReportError> {
     let mut sections = Vec::with_capacity(queries.len());
     for query in queries {
         let table =
-            Table::fetch(client, &query.name, &dashboards::expand(&query.sql, context)?).await?;
+            Table::fetch(client, &query.name, &dashboards::expand(&query.sql, selection)?).await?;
         sections.push(Section { name: query.name.clone(), title: query.title.clone(), table });
     }
     Ok(sections)
 }
 
 fn utc(seconds: i64) -> String {
-    novatel_reader::novatel::time::format_rfc3339_ms(seconds * 1000)
+    novatel::time::format_rfc3339_ms(seconds * 1000)
 }

@@ -19,6 +19,8 @@ use tracing::{debug, info};
 
 pub use rowbinary::{ChType, Column};
 
+use crate::exactly_once::Marks;
+
 /// Problems writing to ClickHouse.
 #[derive(Debug, Error)]
 pub enum SinkError {
@@ -114,6 +116,32 @@ pub struct Connection {
     pub password: Option<String>,
 }
 
+impl Connection {
+    /// A client of the server, without a database: the `clickhouse` crate's default HTTP
+    /// client with Nagle's algorithm off (with it on, a small insert's body waits for the
+    /// server's delayed ACK of the headers, 40 ms an insert), LZ4 compression, and rows checked
+    /// by their shape (ClickHouse 18.16 cannot describe result columns to the client: no
+    /// RowBinaryWithNamesAndTypes).
+    pub fn client(&self) -> Client {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        connector.set_keepalive(Some(Duration::from_secs(60)));
+        // Idle connections close before ClickHouse's keep_alive_timeout (3 s) closes them.
+        let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(2))
+            .build(connector);
+        let client = Client::with_http_client(http)
+            .with_url(&self.url)
+            .with_user(&self.user)
+            .with_compression(Compression::Lz4)
+            .with_validation(false);
+        match &self.password {
+            Some(password) => client.with_password(password),
+            None => client,
+        }
+    }
+}
+
 /// The password is shown as `****`, should a connection ever be logged.
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -158,25 +186,7 @@ impl Sink {
         sql_dir: &Path,
         wait: Duration,
     ) -> Result<Self, SinkError> {
-        // The `clickhouse` crate's default HTTP client, with Nagle's algorithm off: with it on, a
-        // small insert's body waits for the server's delayed ACK of the headers, 40 ms an insert.
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_keepalive(Some(Duration::from_secs(60)));
-        // Idle connections close before ClickHouse's keep_alive_timeout (3 s) closes them.
-        let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(2))
-            .build(connector);
-        let mut base = Client::with_http_client(http)
-            .with_url(&connection.url)
-            .with_user(&connection.user)
-            .with_compression(Compression::Lz4)
-            // ClickHouse 18.16 cannot describe result columns to the client (no
-            // RowBinaryWithNamesAndTypes): the rows fetched are checked by their shape instead.
-            .with_validation(false);
-        if let Some(password) = &connection.password {
-            base = base.with_password(password);
-        }
+        let base = connection.client();
         let deadline = Instant::now() + wait;
         loop {
             match base.query("SELECT 1").fetch_one::<u8>().await {
@@ -306,8 +316,17 @@ impl Sink {
         insert.end().await.map_err(|e| SinkError::clickhouse(&sql, e))
     }
 
+    /// The marks of every table of `tables` ([`crate::exactly_once`]).
+    pub async fn all_marks(&self, tables: &[String]) -> Result<Marks, SinkError> {
+        let mut marks = Marks::new();
+        for table in tables {
+            marks.insert(table.clone(), self.marks(table).await?);
+        }
+        Ok(marks)
+    }
+
     /// The highest Kafka offset `table` holds, per partition that has rows in it.
-    pub async fn marks(&self, table: &str) -> Result<HashMap<i32, i64>, SinkError> {
+    async fn marks(&self, table: &str) -> Result<HashMap<i32, i64>, SinkError> {
         let offset = if self.table(table)?.merged_offsets {
             "maxMerge(kafka_offset)"
         } else {

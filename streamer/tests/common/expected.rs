@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use novatel_reader::novatel::logs::Range;
-use novatel_reader::novatel::{Event, Log, decode, frames};
+use novatel::logs::Range;
+use novatel::{Event, Log, decode, frames};
 use serde_json::Value;
 
 /// A field of a row: text, integer or float (Float32 columns are widened exactly).

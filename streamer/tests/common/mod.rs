@@ -15,10 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use clap::{CommandFactory, FromArgMatches};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use novatel_reader::commands::{self, Cli};
+use novatel_reader::commands;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
 
@@ -47,11 +46,9 @@ pub const REAL: [&str; 6] = [
 
 /// Runs the reader (`novatel-reader <args>`) in this process, to completion.
 pub fn reader(args: &[&str]) {
-    let command = Cli::command();
-    let matches = command.clone().try_get_matches_from(args).expect("reader arguments");
-    let cli = Cli::from_arg_matches(&matches).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(commands::run(cli, &matches, &command)).expect("reader run");
+    let argv = args.iter().map(Into::into).collect();
+    runtime.block_on(commands::run(argv)).expect("reader run");
 }
 
 /// Replays `files` to `topic`, each file's frames keyed by its name.
@@ -266,6 +263,11 @@ pub struct Run<'a> {
 impl Streamer {
     /// A streamer of `run`'s settings, logging at `info`.
     pub fn start(run: &Run<'_>) -> Self {
+        Self::start_with_env(run, &[])
+    }
+
+    /// A streamer of `run`'s settings with these environment variables (`RUST_LOG` among them).
+    pub fn start_with_env(run: &Run<'_>, env: &[(&str, &str)]) -> Self {
         let url = run.clickhouse.url();
         let sql = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sql");
         let mut args = vec![
@@ -293,7 +295,7 @@ impl Streamer {
             args.extend(["--metrics-listen", "off"]);
         }
         args.extend(run.args);
-        Self::spawn(&args, &[])
+        Self::spawn(&args, env)
     }
 
     /// The streamer with exactly these flags, its environment cleared but for `RUST_LOG`

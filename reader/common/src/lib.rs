@@ -1,0 +1,11 @@
+//! What the reader and the streamer share, so that each is said once:
+//!
+//! - [`settings`]: every setting declared once, as a flag, an environment variable and a key of
+//!   the TOML file, with where each value came from;
+//! - [`kafka`]: the message contract of the frames topic, and the Kafka settings both binaries
+//!   have;
+//! - [`telemetry`]: log lines, the Prometheus endpoint and their settings.
+
+pub mod kafka;
+pub mod settings;
+pub mod telemetry;
