@@ -1,5 +1,6 @@
 -- BESTPOS solutions per receiver, window and position type (fix type).
--- targets: fix_type_1s = 1 second, fix_type_1m = 1 minute
+-- target: fix_type_agg
+-- windows: 1 second, 1 minute
 SELECT
     receiver,
     window_start,

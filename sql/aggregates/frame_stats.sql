@@ -1,6 +1,7 @@
 -- Frames per receiver, window, log and format: how many, their bytes, how many had no decoder,
 -- how many could not be decoded.
--- targets: frame_stats_1s = 1 second, frame_stats_1m = 1 minute
+-- target: frame_stats_agg
+-- windows: 1 second, 1 minute
 SELECT
     receiver,
     window_start,

@@ -1,5 +1,6 @@
 -- INS solutions (INSPVA, INSPVAS, INSPVAX) per receiver, window and INS status.
--- targets: ins_1s = 1 second, ins_1m = 1 minute
+-- target: ins_agg
+-- windows: 1 second, 1 minute
 SELECT
     receiver,
     window_start,

@@ -2,7 +2,8 @@
 -- sum and count), min and max of latitude, longitude and height; sums and sums of squares of the
 -- east, north and up offsets in metres from the receiver's reference point (standard deviation
 -- without cancellation); satellites tracked and used in the solution.
--- targets: position_1s = 1 second, position_1m = 1 minute
+-- target: position_agg
+-- windows: 1 second, 1 minute
 SELECT
     receiver,
     window_start,

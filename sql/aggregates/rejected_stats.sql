@@ -1,6 +1,7 @@
 -- Bytes the reader rejected, per receiver, window and reason (bad_crc, oversize, unframed,
 -- truncated), and in how many runs.
--- targets: rejected_stats_1s = 1 second, rejected_stats_1m = 1 minute
+-- target: rejected_stats_agg
+-- windows: 1 second, 1 minute
 SELECT
     receiver,
     window_start,

@@ -1,7 +1,8 @@
 -- Observations per receiver, window, constellation and signal: how many, in how many epochs
 -- (RANGE/RANGECMP logs), satellites summed over epochs (satellites tracked = sat_epochs / epochs),
 -- C/N0 sum, min and max, and how many were phase locked.
--- targets: signal_1s = 1 second, signal_1m = 1 minute
+-- target: signal_agg
+-- windows: 1 second, 1 minute
 SELECT
     receiver,
     window_start,

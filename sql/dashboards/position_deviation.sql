@@ -2,9 +2,9 @@
 -- Each receiver's mean computed BESTPOS position in each interval, in metres east, north and up
 -- of its mean position over the whole range: a local tangent plane on a sphere of the Earth's
 -- mean radius (6371008.8 m), exact enough for a receiver's spread. Weighted by solutions, the
--- deviations average to zero. From position_1m when the interval is whole minutes, from
--- position_1s otherwise. Each receiver's intervals are gathered into arrays, so that the mean
--- over the range comes from the same rows, then unrolled.
+-- deviations average to zero. From the 1 min windows of position_agg when the interval is whole
+-- minutes, from its 1 s windows otherwise. Each receiver's intervals are gathered into arrays, so
+-- that the mean over the range comes from the same rows, then unrolled.
 SELECT
     time,
     receiver,
@@ -33,20 +33,10 @@ FROM
             sumMerge(lat_sum) AS lat_total,
             sumMerge(lon_sum) AS lon_total,
             sumMerge(hgt_sum) AS hgt_total
-        FROM
-        (
-            SELECT receiver, window_start, n, lat_sum, lon_sum, hgt_sum
-            FROM position_1s
-            WHERE modulo($__interval_s, 60) != 0
-                AND receiver IN (${receiver:singlequote})
-                AND $__timeFilter(window_start)
-            UNION ALL
-            SELECT receiver, window_start, n, lat_sum, lon_sum, hgt_sum
-            FROM position_1m
-            WHERE modulo($__interval_s, 60) = 0
-                AND receiver IN (${receiver:singlequote})
-                AND $__timeFilter(window_start)
-        )
+        FROM position_agg
+        WHERE resolution_s = if(modulo($__interval_s, 60) = 0, 60, 1)
+            AND receiver IN (${receiver:singlequote})
+            AND $__timeFilter(window_start)
         GROUP BY bucket, receiver
     )
     GROUP BY receiver

@@ -3,8 +3,8 @@ SELECT
     intDiv(toUInt32(window_start), $__interval_s) * $__interval_s AS time,
     sumMerge(cn0_sum) / sumMerge(obs) AS y,
     constellation AS series
-FROM signal_1s
-WHERE window_start >= $__fromTime AND window_start <= $__toTime
+FROM signal_agg
+WHERE resolution_s = 1 AND window_start >= $__fromTime AND window_start <= $__toTime
     AND receiver IN (${receiver:singlequote})
 GROUP BY time, series
 ORDER BY series, time

@@ -1,4 +1,5 @@
 -- title: Latest position and fix type per receiver
+-- From BESTPOS (a receiver may log PSRPOS too: its solutions would count twice).
 SELECT
     receiver,
     toDateTime(intDiv(max(time_ms), 1000)) AS latest,
@@ -12,5 +13,6 @@ SELECT
     count() AS solutions
 FROM positions
 WHERE time >= $__fromTime AND time <= $__toTime AND receiver IN (${receiver:singlequote})
+    AND log = 'BESTPOS'
 GROUP BY receiver
 ORDER BY receiver

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use datafusion::arrow::array::{ArrayRef, UInt32Array};
 use datafusion::arrow::compute::concat_batches;
-use datafusion::arrow::datatypes::{Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
@@ -26,19 +27,30 @@ pub enum AggregateError {
     },
 }
 
-/// One query and the table it feeds.
+/// One query and the table it feeds, at each of its windows.
 #[derive(Clone, Debug)]
 pub struct Aggregate {
     /// The ClickHouse table the results are merged into (through `<target>_input`).
     pub target: String,
-    /// The window, e.g. `1 second`.
-    pub window: String,
-    /// The query with the window filled in.
-    pub sql: String,
+    /// The windows the query runs over.
+    pub windows: Vec<Window>,
     pub path: PathBuf,
 }
 
-/// The queries of every `*.sql` file of `dir`, one per target of its `-- targets:` line.
+/// A window of an aggregate.
+#[derive(Clone, Debug)]
+pub struct Window {
+    /// Its length, the rows' `resolution_s`.
+    pub seconds: u32,
+    /// The query with the window filled in.
+    pub sql: String,
+}
+
+/// The column telling the windows of a target apart: their length in seconds.
+pub const RESOLUTION: &str = "resolution_s";
+
+/// The queries of every `*.sql` file of `dir`: its `-- target:` table, fed at each window of its
+/// `-- windows:` line.
 pub fn load(dir: &Path) -> Result<Vec<Aggregate>, AggregateError> {
     let fail = |path: &Path, reason: String| AggregateError::File { path: path.to_owned(), reason };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -50,33 +62,47 @@ pub fn load(dir: &Path) -> Result<Vec<Aggregate>, AggregateError> {
     let mut aggregates = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| fail(&path, e.to_string()))?;
-        let targets = text
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("-- targets:"))
-            .ok_or_else(|| fail(&path, "no `-- targets: name = interval, ...` line".into()))?;
-        for target in targets.split(',') {
-            let (name, window) = target
-                .split_once('=')
-                .map(|(n, w)| (n.trim(), w.trim()))
-                .filter(|(n, w)| !n.is_empty() && !w.is_empty())
-                .ok_or_else(|| {
-                    fail(&path, format!("`{}` is not `name = interval`", target.trim()))
-                })?;
-            if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-                return Err(fail(
-                    &path,
-                    format!("target `{name}`: use lower-case letters, digits and '_'"),
-                ));
-            }
-            aggregates.push(Aggregate {
-                target: name.to_owned(),
-                window: window.to_owned(),
-                sql: text.replace("{window}", window),
-                path: path.clone(),
-            });
+        let header = |key: &str| {
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix(key))
+                .map(str::trim)
+                .ok_or_else(|| fail(&path, format!("no `{key} ...` line")))
+        };
+        let target = header("-- target:")?;
+        if target.is_empty()
+            || !target.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(fail(
+                &path,
+                format!("target `{target}`: use lower-case letters, digits and '_'"),
+            ));
         }
+        let windows = header("-- windows:")?
+            .split(',')
+            .map(|window| {
+                let window = window.trim();
+                let seconds = window_seconds(window).ok_or_else(|| {
+                    fail(&path, format!("window `{window}`: write e.g. `1 second` or `1 minute`"))
+                })?;
+                Ok(Window { seconds, sql: text.replace("{window}", window) })
+            })
+            .collect::<Result<Vec<_>, AggregateError>>()?;
+        aggregates.push(Aggregate { target: target.to_owned(), windows, path: path.clone() });
     }
     Ok(aggregates)
+}
+
+/// The seconds of `1 second`, `10 seconds`, `1 minute`, `1 hour`.
+fn window_seconds(window: &str) -> Option<u32> {
+    let (count, unit) = window.split_once(' ')?;
+    let count: u32 = count.parse().ok()?;
+    let unit = match unit.trim().trim_end_matches('s') {
+        "second" => 1,
+        "minute" => 60,
+        "hour" => 3600,
+        _ => return None,
+    };
+    count.checked_mul(unit).filter(|s| *s > 0)
 }
 
 /// Runs aggregates over named input tables.
@@ -96,7 +122,8 @@ impl Engine {
         &self.aggregates
     }
 
-    /// The result schema of each aggregate over inputs of these schemas (nothing is run).
+    /// The result schema of each aggregate over inputs of these schemas (nothing is run), with
+    /// its [`RESOLUTION`] column.
     pub async fn schemas(
         &self,
         inputs: &[(&str, SchemaRef)],
@@ -108,15 +135,20 @@ impl Engine {
         self.register(&empty)?;
         let mut out = Vec::new();
         for a in &self.aggregates {
-            let frame = self.ctx.sql(&a.sql).await.map_err(|source| query_error(a, source))?;
-            out.push((a.target.clone(), frame.schema().as_arrow().clone()));
+            let window = a.windows.first().ok_or_else(|| AggregateError::File {
+                path: a.path.clone(),
+                reason: "no window".into(),
+            })?;
+            let frame = self.ctx.sql(&window.sql).await.map_err(|source| query_error(a, source))?;
+            out.push((a.target.clone(), with_resolution(frame.schema().as_arrow())));
         }
         Ok(out)
     }
 
-    /// Runs every aggregate over `inputs` (the batch's raw tables and the reference points),
-    /// each over the rows `drops` keeps for its target. Targets that keep the same rows share
-    /// one registration of the inputs.
+    /// Runs every aggregate over `inputs` (the batch's raw tables and the reference points) at
+    /// each of its windows, each over the rows `drops` keeps for its target; a target's windows
+    /// are one batch, told apart by [`RESOLUTION`]. Targets that keep the same rows share one
+    /// registration of the inputs.
     pub async fn run(
         &self,
         inputs: &[(&str, RecordBatch)],
@@ -135,13 +167,36 @@ impl Engine {
                 self.register(&kept)?;
                 registered = Some(held);
             }
-            let frame = self.ctx.sql(&a.sql).await.map_err(|source| query_error(a, source))?;
-            let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
-            let batches = frame.collect().await.map_err(|source| query_error(a, source))?;
-            let batch = concat_batches(&schema, &batches).map_err(|e| query_error(a, e.into()))?;
+            let mut windows = Vec::new();
+            for window in &a.windows {
+                let frame =
+                    self.ctx.sql(&window.sql).await.map_err(|source| query_error(a, source))?;
+                let schema = Arc::new(with_resolution(frame.schema().as_arrow()));
+                for batch in frame.collect().await.map_err(|source| query_error(a, source))? {
+                    let resolution =
+                        Arc::new(UInt32Array::from(vec![window.seconds; batch.num_rows()]));
+                    let columns =
+                        batch.columns().iter().cloned().chain([resolution as ArrayRef]).collect();
+                    let batch = RecordBatch::try_new(schema.clone(), columns)
+                        .map_err(|e| query_error(a, e.into()))?;
+                    windows.push(batch);
+                }
+            }
+            let schema = match windows.first() {
+                Some(batch) => batch.schema(),
+                None => Arc::new(self.schema_of(a).await?),
+            };
+            let batch = concat_batches(&schema, &windows).map_err(|e| query_error(a, e.into()))?;
             out.push((a.target.clone(), batch));
         }
         Ok(out)
+    }
+
+    /// A target's result schema over the inputs registered now.
+    async fn schema_of(&self, a: &Aggregate) -> Result<Schema, AggregateError> {
+        let sql = &a.windows[0].sql;
+        let frame = self.ctx.sql(sql).await.map_err(|source| query_error(a, source))?;
+        Ok(with_resolution(frame.schema().as_arrow()))
     }
 
     fn register(&self, inputs: &[(&str, RecordBatch)]) -> Result<(), AggregateError> {
@@ -156,6 +211,16 @@ impl Engine {
     }
 }
 
+/// `schema` and the [`RESOLUTION`] column.
+fn with_resolution(schema: &Schema) -> Schema {
+    let fields = schema.fields().iter().cloned().chain([Arc::new(Field::new(
+        RESOLUTION,
+        DataType::UInt32,
+        false,
+    ))]);
+    Schema::new(fields.collect::<Vec<_>>())
+}
+
 fn query_error(a: &Aggregate, source: DataFusionError) -> AggregateError {
     AggregateError::Query { target: a.target.clone(), source }
 }
@@ -168,11 +233,23 @@ mod tests {
     fn the_project_aggregates_load_with_their_windows() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql/aggregates");
         let aggregates = load(&dir).unwrap();
-        let targets: Vec<(&str, &str)> =
-            aggregates.iter().map(|a| (a.target.as_str(), a.window.as_str())).collect();
-        assert!(targets.contains(&("position_1s", "1 second")));
-        assert!(targets.contains(&("signal_1m", "1 minute")));
-        assert_eq!(aggregates.len(), 12);
-        assert!(aggregates.iter().all(|a| !a.sql.contains("{window}")));
+        let targets: Vec<(&str, Vec<u32>)> = aggregates
+            .iter()
+            .map(|a| (a.target.as_str(), a.windows.iter().map(|w| w.seconds).collect()))
+            .collect();
+        assert!(targets.contains(&("position_agg", vec![1, 60])));
+        assert!(targets.contains(&("signal_agg", vec![1, 60])));
+        assert_eq!(aggregates.len(), 6);
+        assert!(aggregates.iter().flat_map(|a| &a.windows).all(|w| !w.sql.contains("{window}")));
+    }
+
+    #[test]
+    fn windows_are_lengths_of_seconds_minutes_or_hours() {
+        assert_eq!(window_seconds("1 second"), Some(1));
+        assert_eq!(window_seconds("10 seconds"), Some(10));
+        assert_eq!(window_seconds("1 minute"), Some(60));
+        assert_eq!(window_seconds("2 hours"), Some(7200));
+        assert_eq!(window_seconds("1 fortnight"), None);
+        assert_eq!(window_seconds("0 seconds"), None);
     }
 }

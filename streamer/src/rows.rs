@@ -2,7 +2,7 @@
 //! [`crate::tables`].
 
 use novatel::logs::{InsPva, InsPvax, Observation, Position, Range};
-use novatel::{Event, Frame, Log, MAX_BODY_LEN, RejectReason, Rejected, decode, frames};
+use novatel::{Event, Format, Frame, Log, MAX_BODY_LEN, RejectReason, Rejected, decode, frames};
 
 use crate::record::{Kind, Record};
 use crate::tables::*;
@@ -55,6 +55,18 @@ fn failed_row<'a>(
         kafka_offset: record.offset as u64,
         _lifetime: PHANTOM,
     }
+}
+
+/// The CRC-32 of a frame's content: without the trailing CRC-32 of a binary frame, whose CRC-32
+/// over the whole frame would be the same for every frame of a length (the CRC of a message
+/// followed by its own CRC is a constant of its length). Text frames' checksums are text, and
+/// taken with the rest.
+fn content_crc(frame: &Frame<'_>) -> u32 {
+    let content = match frame.format {
+        Format::Binary | Format::ShortBinary => &frame.bytes[..frame.bytes.len().saturating_sub(4)],
+        _ => frame.bytes,
+    };
+    crc32fast::hash(content)
 }
 
 /// `ms` if a row can carry it: from 1970 to [`MAX_TIME_MS`].
@@ -141,7 +153,7 @@ impl RawTables {
             RowKeys { receiver, time_ms: record_ms, log: "", kafka_partition, kafka_offset };
         let mut row = FrameRow {
             format: frame.format.as_str(),
-            frame_crc: crc32fast::hash(frame.bytes),
+            frame_crc: content_crc(&frame),
             source_offset: record.source_offset.and_then(|o| i64::try_from(o).ok()).unwrap_or(-1),
             ..failed("")
         };

@@ -287,58 +287,9 @@ impl State {
         reaching: Marks,
     ) -> Result<usize, JobError> {
         let drops = Drops { duplicates: self.duplicates(raw).await?, reaching };
-        let kept = raw
-            .iter()
-            .map(|(table, batch)| Ok((*table, drops.apply(table, batch)?)))
-            .collect::<Result<Vec<_>, JobError>>()?;
         let parts = &mut self.parts;
-        let positions = kept.iter().find(|(t, _)| *t == PositionsBuilder::TABLE).map(|(_, b)| b);
-        let new_points: Vec<(String, Point)> =
-            positions.map(|p| parts.references.discover(p)).unwrap_or_default();
-        if !new_points.is_empty() {
-            let batch = References::default().batch(&new_points)?;
-            insert(&parts.sink, ReceiversBuilder::TABLE.to_owned(), batch).await?;
-            info!(receivers = ?new_points.iter().map(|(r, _)| r).collect::<Vec<_>>(), "reference points recorded");
-            parts.references.extend(new_points);
-        }
-        let mut inputs: Vec<(&str, RecordBatch)> =
-            raw.iter().map(|(t, b)| (*t, b.clone())).collect();
-        inputs.push((ReceiversBuilder::TABLE, parts.references.batch(&[])?));
-        let aggregated = Instant::now();
-        let aggregates = parts.engine.run(&inputs, &drops).await?;
-        debug!(took = ?aggregated.elapsed(), "aggregated");
-
-        // Everything but `frames` at once: ClickHouse writes each insert on a thread of its own.
-        let inserted = Instant::now();
-        let mut inserts = JoinSet::new();
-        for (target, batch) in aggregates {
-            let table = format!("{target}_input");
-            inserts.spawn(insert(Arc::clone(&parts.sink), table, batch).in_current_span());
-        }
-        let mut frames = None;
-        for (table, batch) in kept {
-            if table == FramesBuilder::TABLE {
-                frames = Some(batch);
-            } else {
-                let sink = Arc::clone(&parts.sink);
-                inserts.spawn(insert(sink, table.to_owned(), batch).in_current_span());
-            }
-        }
-        let mut failed = None;
-        while let Some(joined) = inserts.join_next().await {
-            let result = joined.map_err(|e| JobError::InsertTask(e.to_string()))?;
-            if let Err(error) = result {
-                failed.get_or_insert(error);
-            }
-        }
-        if let Some(error) = failed {
-            return Err(error.into());
-        }
-        if let Some(frames) = frames {
-            insert(&parts.sink, FramesBuilder::TABLE.to_owned(), frames).await?;
-            self.known.written();
-        }
-        debug!(took = ?inserted.elapsed(), "written");
+        write_batch(&parts.sink, &parts.engine, &mut parts.references, raw, &drops).await?;
+        self.known.written();
         Ok(drops.duplicates.len())
     }
 
@@ -369,6 +320,66 @@ impl State {
         Ok(ids
             .duplicates(stored.iter().map(|(r, t, l, c, o)| (r.as_str(), *t, l.as_str(), *c, *o))))
     }
+}
+
+/// Writes a batch's rows but those `drops` leaves out: new reference points, then the aggregates'
+/// partial rows and the raw tables at once (ClickHouse writes each insert on a thread of its
+/// own), then `frames` last.
+pub async fn write_batch(
+    sink: &Arc<Sink>,
+    engine: &Engine,
+    references: &mut References,
+    raw: &[(&'static str, RecordBatch)],
+    drops: &Drops,
+) -> Result<(), JobError> {
+    let kept = raw
+        .iter()
+        .map(|(table, batch)| Ok((*table, drops.apply(table, batch)?)))
+        .collect::<Result<Vec<_>, JobError>>()?;
+    let positions = kept.iter().find(|(t, _)| *t == PositionsBuilder::TABLE).map(|(_, b)| b);
+    let new_points: Vec<(String, Point)> =
+        positions.map(|p| references.discover(p)).unwrap_or_default();
+    if !new_points.is_empty() {
+        let batch = References::default().batch(&new_points)?;
+        insert(sink, ReceiversBuilder::TABLE.to_owned(), batch).await?;
+        info!(receivers = ?new_points.iter().map(|(r, _)| r).collect::<Vec<_>>(), "reference points recorded");
+        references.extend(new_points);
+    }
+    let mut inputs: Vec<(&str, RecordBatch)> = raw.iter().map(|(t, b)| (*t, b.clone())).collect();
+    inputs.push((ReceiversBuilder::TABLE, references.batch(&[])?));
+    let aggregated = Instant::now();
+    let aggregates = engine.run(&inputs, drops).await?;
+    debug!(took = ?aggregated.elapsed(), "aggregated");
+
+    let inserted = Instant::now();
+    let mut inserts = JoinSet::new();
+    for (target, batch) in aggregates {
+        let table = format!("{target}_input");
+        inserts.spawn(insert(Arc::clone(sink), table, batch).in_current_span());
+    }
+    let mut frames = None;
+    for (table, batch) in kept {
+        if table == FramesBuilder::TABLE {
+            frames = Some(batch);
+        } else {
+            inserts.spawn(insert(Arc::clone(sink), table.to_owned(), batch).in_current_span());
+        }
+    }
+    let mut failed = None;
+    while let Some(joined) = inserts.join_next().await {
+        let result = joined.map_err(|e| JobError::InsertTask(e.to_string()))?;
+        if let Err(error) = result {
+            failed.get_or_insert(error);
+        }
+    }
+    if let Some(error) = failed {
+        return Err(error.into());
+    }
+    if let Some(frames) = frames {
+        insert(sink, FramesBuilder::TABLE.to_owned(), frames).await?;
+    }
+    debug!(took = ?inserted.elapsed(), "written");
+    Ok(())
 }
 
 /// The metrics and log lines of a batch written.

@@ -116,12 +116,13 @@ fn an_aggregate_that_does_not_fit_its_table_is_refused_at_start() {
     ];
     let (code, _, err) = streamer(&args, &[]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("table ins_1s_input, column extra"), "{err}");
+    assert!(err.contains("table ins_agg_input, column extra"), "{err}");
 
     // SQL DataFusion cannot plan names its file.
-    std::fs::write(&path, "-- targets: ins_1s = 1 second\nSELECT nope FROM ins").unwrap();
+    std::fs::write(&path, "-- target: ins_agg\n-- windows: 1 second\nSELECT nope FROM ins")
+        .unwrap();
     let (code, _, err) = streamer(&args, &[]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("aggregate ins_1s") && err.contains("nope"), "{err}");
+    assert!(err.contains("aggregate ins_agg") && err.contains("nope"), "{err}");
     std::fs::remove_dir_all(&sql).unwrap();
 }

@@ -149,7 +149,9 @@ fn aggregates_merge_to_what_clickhouse_computes_from_the_raw_rows() {
         assert!(*rows > 0, "{target} has rows");
     }
     // 2.5 minutes of 2 receivers starting on a minute, 3 windows each, plus the real recordings'.
-    let minutes = ch.count("SELECT uniqExact(receiver, window_start) FROM gnss.position_1m");
+    let minutes = ch.count(
+        "SELECT uniqExact(receiver, window_start) FROM gnss.position_agg WHERE resolution_s = 60",
+    );
     assert!(minutes >= 6, "{minutes} windows");
 }
 

@@ -1,12 +1,102 @@
 //! Versioned DDL: `sql/clickhouse/NNNN_name.sql` files applied in order, each once, recorded in
-//! `schema_migrations`. Statements use `IF NOT EXISTS`, so applying one again does no harm (two
-//! streamers starting together).
+//! `schema_migrations`.
+//!
+//! - **One streamer at a time** applies them: it holds the table `schema_migrations_lock` while it
+//!   does (creating a table is atomic in ClickHouse); the others wait until it is gone. Most
+//!   statements are idempotent anyway (`IF NOT EXISTS`).
+//! - **Written for current ClickHouse**; on 18.16 ([`Dialect::Legacy`]) each statement is adapted
+//!   to what that version has: no codecs, no table settings, `String` for `LowCardinality(String)`.
+//! - **`REBUILD TABLE t FROM (SELECT ...) [DROP a, b]`**, followed by `t`'s `CREATE TABLE`, moves a
+//!   table to a new definition (sorting key, partitioning, codecs): a copy is made with the
+//!   definition, filled by the SELECT, swapped in for `t`, and the old table and the tables named
+//!   after DROP are dropped. Each step can be cut short and run again ([`rebuild`]).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use tracing::info;
+use tracing::{info, warn};
 
 use super::SinkError;
+
+/// What a ClickHouse version takes of the DDL, which is written for current versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// 20.x and later: codecs, LowCardinality, TTL, table settings, projections.
+    Current,
+    /// 18.16 (Debian's), and anything before 20.
+    Legacy,
+}
+
+impl Dialect {
+    /// The dialect of a `SELECT version()` answer, e.g. `18.16.1` or `26.9.2.1`.
+    pub fn of(version: &str) -> Self {
+        match version.split('.').next().and_then(|major| major.trim().parse::<u32>().ok()) {
+            Some(major) if major < 20 => Dialect::Legacy,
+            _ => Dialect::Current,
+        }
+    }
+
+    /// `statement` as this dialect takes it.
+    pub fn adapt(self, statement: &str) -> String {
+        match self {
+            Dialect::Current => statement.to_owned(),
+            Dialect::Legacy => {
+                let text = statement.replace("LowCardinality(String)", "String");
+                let text = without_calls(&text, "CODEC");
+                match top_level(&text, "SETTINGS") {
+                    Some(at) if text.trim_start().starts_with("CREATE TABLE") => {
+                        text[..at].trim_end().to_owned()
+                    }
+                    _ => text,
+                }
+            }
+        }
+    }
+}
+
+/// `text` without its calls of `name(...)` (and the space before each).
+fn without_calls(text: &str, name: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&format!("{name}(")) {
+        out.push_str(rest[..at].trim_end_matches(' '));
+        let mut depth = 0;
+        let end = rest[at..]
+            .char_indices()
+            .find(|&(_, c)| {
+                depth += i32::from(c == '(') - i32::from(c == ')');
+                c == ')' && depth == 0
+            })
+            .map_or(rest.len(), |(i, _)| at + i + 1);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the keyword `word` starts outside parentheses and quotes, if it does.
+fn top_level(text: &str, word: &str) -> Option<usize> {
+    let (mut depth, mut quote) = (0i32, None);
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, _) if depth == 0 && text[i..].starts_with(word) => {
+                let before = text[..i].chars().next_back();
+                let after = text[i + word.len()..].chars().next();
+                let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_');
+                if boundary(before) && boundary(after) {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
 
 /// A migration file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,31 +134,94 @@ pub fn list(dir: &Path) -> Result<Vec<Migration>, SinkError> {
     Ok(migrations)
 }
 
-/// Applies the migrations of `dir` that the database has not recorded; returns their versions.
-pub async fn apply(client: &clickhouse::Client, dir: &Path) -> Result<Vec<u32>, SinkError> {
-    let query = |sql: String| async move {
-        client.query(&sql).execute().await.map_err(|e| SinkError::clickhouse(&sql, e))
-    };
-    query(
+/// The lock a streamer applying migrations holds.
+const LOCK: &str = "schema_migrations_lock";
+
+/// Applies the migrations of `dir` that the database has not recorded, in `dialect`, one
+/// streamer at a time; returns their versions.
+pub async fn apply(
+    client: &clickhouse::Client,
+    dir: &Path,
+    dialect: Dialect,
+) -> Result<Vec<u32>, SinkError> {
+    execute(
+        client,
         "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_ms Int64) \
-         ENGINE = MergeTree ORDER BY version"
-            .into(),
+         ENGINE = MergeTree ORDER BY version",
     )
     .await?;
-    let done: Vec<u32> = client
-        .query("SELECT DISTINCT version FROM schema_migrations")
-        .fetch_all()
-        .await
-        .map_err(|e| SinkError::clickhouse("SELECT version FROM schema_migrations", e))?;
-    let mut applied = Vec::new();
-    for migration in list(dir)? {
-        if done.contains(&migration.version) {
-            continue;
+    let migrations = list(dir)?;
+    let mut waited = Duration::ZERO;
+    loop {
+        let done: Vec<u32> = client
+            .query("SELECT DISTINCT version FROM schema_migrations")
+            .fetch_all()
+            .await
+            .map_err(|e| SinkError::clickhouse("SELECT version FROM schema_migrations", e))?;
+        let pending: Vec<&Migration> =
+            migrations.iter().filter(|m| !done.contains(&m.version)).collect();
+        if pending.is_empty() {
+            return Ok(Vec::new());
         }
+        let lock = format!("CREATE TABLE {LOCK} (owner String, since DateTime) ENGINE = TinyLog");
+        match execute(client, &lock).await {
+            Ok(()) => {
+                let owner = format!("pid {} on {}", std::process::id(), hostname());
+                execute(client, &format!("INSERT INTO {LOCK} VALUES ('{owner}', now())")).await?;
+                let applied = apply_pending(client, &pending, dialect).await;
+                execute(client, &format!("DROP TABLE IF EXISTS {LOCK}")).await?;
+                return applied;
+            }
+            Err(SinkError::Query { message, .. }) if message.contains("already exists") => {
+                if waited.as_secs().is_multiple_of(30) {
+                    let holder = client
+                        .query(&format!("SELECT owner, toString(since) FROM {LOCK}"))
+                        .fetch_all::<(String, String)>()
+                        .await
+                        .unwrap_or_default();
+                    warn!(
+                        ?holder,
+                        "another streamer is applying ClickHouse migrations; waiting for it. If \
+                         none is (one was killed while applying them), drop the table \
+                         {LOCK} of this database"
+                    );
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                waited += Duration::from_secs(1);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+async fn apply_pending(
+    client: &clickhouse::Client,
+    pending: &[&Migration],
+    dialect: Dialect,
+) -> Result<Vec<u32>, SinkError> {
+    let mut applied = Vec::new();
+    for migration in pending {
         let text = std::fs::read_to_string(&migration.path)
             .map_err(|e| SinkError::Sql { path: migration.path.clone(), reason: e.to_string() })?;
-        for statement in statements(&text) {
-            match query(statement.clone()).await {
+        let statements = statements(&text);
+        let mut steps = statements.iter();
+        while let Some(statement) = steps.next() {
+            if let Some(rebuild) = Rebuild::parse(statement) {
+                let rebuild = rebuild
+                    .map_err(|reason| SinkError::Sql { path: migration.path.clone(), reason })?;
+                let create =
+                    steps.next().filter(|s| rebuild.creates(s)).ok_or_else(|| SinkError::Sql {
+                        path: migration.path.clone(),
+                        reason: format!(
+                            "REBUILD TABLE {} must be followed by its CREATE TABLE",
+                            rebuild.table
+                        ),
+                    })?;
+                rebuild.run(client, &dialect.adapt(create)).await?;
+                continue;
+            }
+            let statement = dialect.adapt(statement);
+            match execute(client, &statement).await {
                 Err(SinkError::Query { message, .. })
                     if adds_an_existing_column(&statement, &message) =>
                 {
@@ -80,16 +233,127 @@ pub async fn apply(client: &clickhouse::Client, dir: &Path) -> Result<Vec<u32>, 
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
-        query(format!(
-            "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ({}, '{}', {now})",
-            migration.version,
-            migration.name.replace(['\'', '\\'], "")
-        ))
+        execute(
+            client,
+            &format!(
+                "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ({}, '{}', {now})",
+                migration.version,
+                migration.name.replace(['\'', '\\'], "")
+            ),
+        )
         .await?;
         info!(version = migration.version, name = %migration.name, "applied ClickHouse migration");
         applied.push(migration.version);
     }
     Ok(applied)
+}
+
+async fn execute(client: &clickhouse::Client, sql: &str) -> Result<(), SinkError> {
+    client.query(sql).execute().await.map_err(|e| SinkError::clickhouse(sql, e))
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().replace(['\'', '\\'], ""))
+        .unwrap_or_default()
+}
+
+/// `REBUILD TABLE t FROM (SELECT ...) [DROP a, b]`: moves `t` to the definition of the
+/// `CREATE TABLE t` that follows, with the SELECT's rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rebuild {
+    pub table: String,
+    /// What fills the new table, in its columns' order (its MATERIALIZED columns left out).
+    pub select: String,
+    /// Tables dropped once the new one is in place.
+    pub drop: Vec<String>,
+}
+
+impl Rebuild {
+    /// The rebuild a statement states, if it is one; why it is not well formed, if it is not.
+    pub fn parse(statement: &str) -> Option<Result<Self, String>> {
+        let rest = statement.strip_prefix("REBUILD TABLE ")?;
+        let malformed =
+            || format!("expected REBUILD TABLE t FROM (SELECT ...) [DROP a, b], not `{statement}`");
+        let parse = || -> Option<Self> {
+            let (table, rest) = rest.trim_start().split_once(char::is_whitespace)?;
+            let rest = rest.trim_start().strip_prefix("FROM")?.trim_start();
+            let open = rest.strip_prefix('(')?;
+            let mut depth = 1;
+            let (close, _) = open.char_indices().find(|&(_, c)| {
+                depth += i32::from(c == '(') - i32::from(c == ')');
+                depth == 0
+            })?;
+            let select = open[..close].trim().to_owned();
+            let after = open[close + 1..].trim();
+            let drop = match after.strip_prefix("DROP") {
+                Some(names) => names.split(',').map(|n| n.trim().to_owned()).collect(),
+                None if after.is_empty() => Vec::new(),
+                None => return None,
+            };
+            Some(Rebuild { table: table.to_owned(), select, drop })
+        };
+        Some(parse().ok_or_else(malformed))
+    }
+
+    /// Whether `statement` creates the table this rebuilds.
+    fn creates(&self, statement: &str) -> bool {
+        let rest = statement.strip_prefix("CREATE TABLE ").unwrap_or_default();
+        let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest);
+        rest.trim_start().split(|c: char| c.is_whitespace() || c == '(').next() == Some(&self.table)
+    }
+
+    /// Runs the rebuild with `create` (the table's CREATE TABLE, adapted to the server).
+    ///
+    /// Cut short at any point and run again, it ends the same: a copy that was being filled is
+    /// made again; a swap cut in half (18.16 renames one table at a time) is finished; a table
+    /// that has the new definition already is not copied again.
+    pub async fn run(&self, client: &clickhouse::Client, create: &str) -> Result<(), SinkError> {
+        let (table, new, old) =
+            (&self.table, format!("{}__new", self.table), format!("{}__old", self.table));
+        if !exists(client, table).await? && exists(client, &old).await? {
+            let from = if exists(client, &new).await? { &new } else { &old };
+            execute(client, &format!("RENAME TABLE {from} TO {table}")).await?;
+        }
+        execute(client, &format!("DROP TABLE IF EXISTS {new}")).await?;
+        let create_new = create.replacen(table.as_str(), &new, 1).replacen("IF NOT EXISTS ", "", 1);
+        execute(client, &create_new).await?;
+        let table_exists = exists(client, table).await?;
+        if table_exists
+            && definition(client, table).await?
+                == definition(client, &new).await?.replace(&new, table)
+        {
+            execute(client, &format!("DROP TABLE {new}")).await?;
+        } else {
+            info!(table = %table, "rebuilding the table to its new definition");
+            execute(client, &format!("INSERT INTO {new} {}", self.select)).await?;
+            let swap = if table_exists {
+                format!("RENAME TABLE {table} TO {old}, {new} TO {table}")
+            } else {
+                format!("RENAME TABLE {new} TO {table}")
+            };
+            execute(client, &swap).await?;
+        }
+        for gone in std::iter::once(&old).chain(&self.drop) {
+            execute(client, &format!("DROP TABLE IF EXISTS {gone}")).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn exists(client: &clickhouse::Client, table: &str) -> Result<bool, SinkError> {
+    let sql = format!(
+        "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = '{table}'"
+    );
+    let count: u64 =
+        client.query(&sql).fetch_one().await.map_err(|e| SinkError::clickhouse(&sql, e))?;
+    Ok(count > 0)
+}
+
+/// A table's definition as the server shows it.
+async fn definition(client: &clickhouse::Client, table: &str) -> Result<String, SinkError> {
+    let sql = format!("SHOW CREATE TABLE {table}");
+    client.query(&sql).fetch_one::<String>().await.map_err(|e| SinkError::clickhouse(&sql, e))
 }
 
 /// Whether `message` is ClickHouse refusing `statement`, an `ADD COLUMN`, because the column
@@ -175,7 +439,7 @@ mod tests {
     fn the_project_migrations_are_ordered_and_parse() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql/clickhouse");
         let migrations = list(&dir).unwrap();
-        assert_eq!(migrations.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(migrations.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2, 3, 4]);
         let aggregates = std::fs::read_to_string(&migrations[1].path).unwrap();
         assert_eq!(statements(&aggregates).len(), 36);
     }

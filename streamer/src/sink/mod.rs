@@ -17,6 +17,7 @@ use hyper_util::rt::TokioExecutor;
 use thiserror::Error;
 use tracing::{debug, info};
 
+pub use migrate::Dialect;
 pub use rowbinary::{ChType, Column};
 
 use crate::exactly_once::Marks;
@@ -170,6 +171,8 @@ pub struct Sink {
     client: Client,
     connection: Connection,
     tables: HashMap<String, Table>,
+    /// What the server's version takes of the DDL.
+    dialect: Dialect,
 }
 
 /// Insert timeouts: sending a batch, and waiting for ClickHouse to have written it.
@@ -214,13 +217,19 @@ impl Sink {
                 }
             }
         }
+        let version: String = base
+            .query("SELECT version()")
+            .fetch_one()
+            .await
+            .map_err(|e| SinkError::clickhouse("SELECT version()", e))?;
+        let dialect = Dialect::of(&version);
         let create = format!("CREATE DATABASE IF NOT EXISTS `{}`", connection.database);
         base.query(&create).execute().await.map_err(|e| SinkError::clickhouse(&create, e))?;
         let client = base.with_database(&connection.database);
-        migrate::apply(&client, &sql_dir.join("clickhouse")).await?;
-        let mut sink = Sink { client, connection, tables: HashMap::new() };
+        migrate::apply(&client, &sql_dir.join("clickhouse"), dialect).await?;
+        let mut sink = Sink { client, connection, tables: HashMap::new(), dialect };
         sink.load_tables().await?;
-        info!(url = %sink.connection.url, database = %sink.connection.database, tables = sink.tables.len(), "connected to ClickHouse");
+        info!(url = %sink.connection.url, database = %sink.connection.database, %version, ?dialect, tables = sink.tables.len(), "connected to ClickHouse");
         Ok(sink)
     }
 
@@ -253,6 +262,10 @@ impl Sink {
         }
         self.tables = tables;
         Ok(())
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     pub fn table(&self, name: &str) -> Result<&Table, SinkError> {
@@ -348,7 +361,9 @@ impl Sink {
         &self,
         ranges: &[(&str, i64, i64)],
     ) -> Result<Vec<(String, i64, String, u32, i64)>, SinkError> {
-        let range = "(receiver = ? AND time_ms >= ? AND time_ms <= ?)";
+        // `time` (seconds) is in the sorting key, `time_ms` after it.
+        let range = "(receiver = ? AND time >= toDateTime(intDiv(?, 1000)) \
+                     AND time <= toDateTime(intDiv(?, 1000)) AND time_ms >= ? AND time_ms <= ?)";
         let sql = format!(
             "SELECT receiver, time_ms, log, frame_crc, source_offset FROM frames \
              WHERE gps_week > 0 AND source_offset >= 0 AND ({})",
@@ -356,7 +371,7 @@ impl Sink {
         );
         let mut query = self.client.query(&sql);
         for &(receiver, first, last) in ranges {
-            query = query.bind(receiver).bind(first).bind(last);
+            query = query.bind(receiver).bind(first).bind(last).bind(first).bind(last);
         }
         query.fetch_all().await.map_err(|e| SinkError::clickhouse(&sql, e))
     }
@@ -367,7 +382,7 @@ impl Sink {
         &self,
         receivers: &[(&str, i64)],
     ) -> Result<Vec<(String, i64)>, SinkError> {
-        let from = "(receiver = ? AND time_ms >= ?)";
+        let from = "(receiver = ? AND time >= toDateTime(intDiv(?, 1000)) AND time_ms >= ?)";
         let sql = format!(
             "SELECT receiver, max(time_ms) FROM frames WHERE gps_week > 0 AND source_offset >= 0 \
              AND ({}) GROUP BY receiver",
@@ -375,7 +390,7 @@ impl Sink {
         );
         let mut query = self.client.query(&sql);
         for &(receiver, first) in receivers {
-            query = query.bind(receiver).bind(first);
+            query = query.bind(receiver).bind(first).bind(first);
         }
         query.fetch_all().await.map_err(|e| SinkError::clickhouse(&sql, e))
     }

@@ -35,6 +35,9 @@ pub enum ChType {
 impl ChType {
     /// The type of a ClickHouse type name, if the streamer can write it.
     pub fn parse(name: &str) -> Option<Self> {
+        // LowCardinality is a storage choice: its RowBinary is the inner type's.
+        let name =
+            name.strip_prefix("LowCardinality(").and_then(|n| n.strip_suffix(')')).unwrap_or(name);
         Some(match name {
             "UInt8" => ChType::UInt8,
             "UInt16" => ChType::UInt16,

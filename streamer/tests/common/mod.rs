@@ -140,10 +140,27 @@ pub struct ClickHouse {
     tcp_port: u16,
     interserver_port: u16,
     child: Option<Child>,
+    pub version: Version,
+}
+
+/// Which ClickHouse a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// Debian's `clickhouse-server` 18.16, a server process.
+    Debian,
+    /// ClickHouse 26.9 in-process (chdb-core from PyPI, `scripts/current-clickhouse`) behind
+    /// `current_clickhouse.py`'s HTTP server: the current version users run.
+    Current,
 }
 
 impl ClickHouse {
+    /// Debian's ClickHouse 18.16.
     pub fn start() -> Self {
+        Self::start_version(Version::Debian)
+    }
+
+    /// A ClickHouse of `version`, in a directory of its own on loopback ports of its own.
+    pub fn start_version(version: Version) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "gnss-streamer-ch-{}-{}",
             std::process::id(),
@@ -155,15 +172,20 @@ impl ClickHouse {
             tcp_port: free_port(),
             interserver_port: free_port(),
             child: None,
+            version,
         };
         server.run();
         server
     }
 
-    /// Starts the server on the same directory and ports (after [`ClickHouse::kill`]).
+    /// Starts the server on the same directory (after [`ClickHouse::kill`]); Debian's on the same
+    /// ports.
     pub fn run(&mut self) {
         for sub in ["tmp", "uf", "fs"] {
             std::fs::create_dir_all(self.dir.join(sub)).unwrap();
+        }
+        if self.version == Version::Current {
+            return self.run_current();
         }
         let dir = self.dir.display();
         let child = Command::new("clickhouse-server")
@@ -188,6 +210,26 @@ impl ClickHouse {
         });
     }
 
+    fn run_current(&mut self) {
+        let python = current_python();
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/current_clickhouse.py");
+        let port_file = self.dir.join("port");
+        let _ = std::fs::remove_file(&port_file);
+        let child = Command::new(&python)
+            .arg(&script)
+            .arg(&self.dir)
+            .arg(&port_file)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(self.dir.join("error.log")).unwrap())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
+        self.child = Some(child);
+        wait_until(Duration::from_secs(60), "current ClickHouse (chdb) to listen", || {
+            std::fs::read_to_string(&port_file).is_ok_and(|p| p.parse::<u16>().is_ok())
+        });
+        self.http_port = std::fs::read_to_string(&port_file).unwrap().parse().unwrap();
+    }
+
     /// Stops the server at once (SIGKILL).
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -201,11 +243,16 @@ impl ClickHouse {
     }
 
     pub fn try_query(&self, sql: &str) -> Result<String, String> {
+        self.try_query_in("default", sql)
+    }
+
+    /// `sql` with `database` as the current database (as Grafana's datasource gives one).
+    pub fn try_query_in(&self, database: &str, sql: &str) -> Result<String, String> {
         let mut stream =
             TcpStream::connect(("127.0.0.1", self.http_port)).map_err(|e| e.to_string())?;
         stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         let request = format!(
-            "POST / HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n{sql}",
+            "POST /?database={database} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n{sql}",
             sql.len()
         );
         stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
@@ -240,6 +287,20 @@ impl Drop for ClickHouse {
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The python of `scripts/current-clickhouse`'s virtualenv, which has chdb-core.
+fn current_python() -> PathBuf {
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/current-clickhouse/venv/bin/python");
+    let python = std::env::var_os("CURRENT_CLICKHOUSE_PYTHON").map_or(venv, PathBuf::from);
+    assert!(
+        python.exists(),
+        "{} missing: current ClickHouse (chdb-core from PyPI) is not installed; run \
+         scripts/current-clickhouse (scripts/test does)",
+        python.display()
+    );
+    python
 }
 
 /// A running `gnss-streamer`, its stderr in a file; killed on drop.
@@ -424,9 +485,9 @@ pub fn wait_for_frames(
 }
 
 /// Every raw table's row count and an order-independent hash of its columns (all but
-/// `ingest_ms`, the time the streamer wrote the row).
+/// `ingest_ms` and `ingested`, when the streamer took the frame in and wrote the row).
 pub fn raw_fingerprint(ch: &ClickHouse, database: &str) -> Vec<(String, String)> {
-    fingerprint(ch, database, &RAW_TABLES, &["ingest_ms"])
+    fingerprint(ch, database, &RAW_TABLES, &["ingest_ms", "ingested"])
 }
 
 /// Each of `tables`' row count and an order-independent hash of its columns but `skipped`.
@@ -456,10 +517,12 @@ pub fn fingerprint(
 }
 
 /// An aggregate target's merged rows, sorted: its key columns, then each state merged (`sumMerge`,
-/// `minMerge`, ...), whatever batches the partial rows came in.
+/// `minMerge`, ...), whatever batches the partial rows came in and when they were written
+/// (`ingested`).
 pub fn merged_rows(ch: &ClickHouse, database: &str, target: &str) -> Vec<expected::Row> {
     let columns = ch.rows(&format!(
-        "SELECT name, type FROM system.columns WHERE database = '{database}' AND table = '{target}'"
+        "SELECT name, type FROM system.columns WHERE database = '{database}' AND table = '{target}' \
+         AND name != 'ingested'"
     ));
     let (keys, states): (Vec<_>, Vec<_>) =
         columns.iter().partition(|c| !c[1].starts_with("AggregateFunction"));
