@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod record;
 pub mod reference;
 pub mod report;
+pub mod retention;
 pub mod rows;
 pub mod settings;
 pub mod sink;

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use gnss_common::settings::{LoadError, Settings};
@@ -11,12 +12,14 @@ use gnss_streamer::exactly_once::Shared;
 use gnss_streamer::job::{Job, Limits};
 use gnss_streamer::metrics as m;
 use gnss_streamer::reference::{Point, References};
+use gnss_streamer::retention::{self, Class, Retention};
 use gnss_streamer::settings::{self, Args};
 use gnss_streamer::sink::Sink;
+use gnss_streamer::tables::RawTables;
 use gnss_streamer::writer::{self, Control, Parts, Writer};
 use tokio::runtime::Runtime;
 use tokio::signal::unix::{SignalKind, signal};
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 fn main() -> ExitCode {
     return_large_buffers_to_the_system();
@@ -74,6 +77,14 @@ fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
     }
     let engine = Engine::new(aggregate::load(&sql_dir.join("aggregates"))?);
     let tables = runtime.block_on(writer::check_tables(&sink, &engine))?;
+    let classes: Vec<(String, Class)> = RawTables::schemas()
+        .into_iter()
+        .map(|(table, _)| (table.to_owned(), Class::Raw))
+        .chain(engine.aggregates().iter().map(|a| (a.target.clone(), Class::Aggregate)))
+        .collect();
+    let retention = args.retention();
+    runtime.block_on(retention::enforce(&sink, &classes, &retention, now_ms()))?;
+    runtime.spawn(keep_retention(Arc::clone(&sink), classes, retention));
     let points = runtime.block_on(sink.reference_points())?;
     let references =
         References::new(points.into_iter().map(|(receiver, lat_deg, lon_deg, hgt_m, time_ms)| {
@@ -117,6 +128,25 @@ fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
     let limits = Limits { max_frames: args.batch_max_frames, max_age: args.batch_max_age };
     Job::new(consumer, writer, limits, stop).run()?;
     Ok(())
+}
+
+/// Enforces the retention every hour (on 18.16, drops the partitions that have expired since);
+/// a failure is logged and tried again the next hour.
+async fn keep_retention(sink: Arc<Sink>, classes: Vec<(String, Class)>, retention: Retention) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    hourly.tick().await;
+    loop {
+        hourly.tick().await;
+        if let Err(error) = retention::enforce(&sink, &classes, &retention, now_ms()).await {
+            warn!(%error, "cannot enforce the retention now; trying again in an hour");
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// SIGINT or SIGTERM: write the batch in progress, commit, and stop.

@@ -430,3 +430,31 @@ struct RowKeys<'a> {
     kafka_partition: u32,
     kafka_offset: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use novatel::{Format, Frame};
+
+    use super::content_crc;
+
+    #[test]
+    fn frames_of_one_length_have_their_own_crc() {
+        // Two binary frames of the same length whose trailing CRC-32s are right: a CRC-32 over
+        // all their bytes would be the same constant for both.
+        let frame = |body: u8| {
+            let mut bytes = vec![0xAA, 0x44, 0x12, 0x1C, body, body, body, body];
+            let crc = novatel::crc::crc32(&bytes);
+            bytes.extend(crc.to_le_bytes());
+            bytes
+        };
+        let (a, b) = (frame(1), frame(2));
+        let whole = |bytes: &[u8]| crc32fast::hash(bytes);
+        assert_eq!(whole(&a), whole(&b), "the residue that made content_crc needed");
+        let crc = |bytes: &[u8]| content_crc(&Frame { format: Format::Binary, offset: 0, bytes });
+        assert_ne!(crc(&a), crc(&b));
+        let text = |text: &'static [u8]| {
+            content_crc(&Frame { format: Format::Ascii, offset: 0, bytes: text })
+        };
+        assert_ne!(text(b"#A,1;2*00000000\r\n"), text(b"#A,1;3*00000000\r\n"));
+    }
+}

@@ -11,6 +11,7 @@ use gnss_common::kafka::KafkaArgs;
 use gnss_common::settings::{self, LoadError, Settings, SettingsError, duration};
 use gnss_common::telemetry::TelemetryArgs;
 
+use crate::retention::{Keep, Retention};
 use crate::sink::Connection;
 
 /// Streaming job: NovAtel frames from Kafka, decoded into Arrow record batches, aggregated with
@@ -59,6 +60,19 @@ pub struct Args {
     #[arg(long, env = "CONNECT_TIMEOUT", default_value = "60s", value_parser = duration)]
     pub connect_timeout: Duration,
 
+    /// How long raw rows are kept, from when they are written: e.g. `30d`, `1year`, or `off`
+    /// (forever). TTLs on current ClickHouse; expired partitions dropped on 18.16.
+    #[arg(long, env = "RETENTION_RAW", default_value = "30d")]
+    pub retention_raw: Keep,
+
+    /// How long the aggregates' 1 s windows are kept.
+    #[arg(long, env = "RETENTION_AGGREGATES_1S", default_value = "90d")]
+    pub retention_aggregates_1s: Keep,
+
+    /// How long the aggregates' 1 min windows are kept.
+    #[arg(long, env = "RETENTION_AGGREGATES_1M", default_value = "730d")]
+    pub retention_aggregates_1m: Keep,
+
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
 
@@ -69,6 +83,16 @@ pub struct Args {
     /// Print every setting and where its value came from, as a config file, then exit.
     #[arg(long)]
     pub print_config: bool,
+}
+
+impl Args {
+    pub fn retention(&self) -> Retention {
+        Retention {
+            raw: self.retention_raw,
+            seconds: self.retention_aggregates_1s,
+            minutes: self.retention_aggregates_1m,
+        }
+    }
 }
 
 /// How to reach ClickHouse: the streamer's and `gnss-report`'s settings.

@@ -23,6 +23,7 @@ use gnss_streamer::dashboards::{self, Selection};
 use gnss_streamer::exactly_once::Drops;
 use gnss_streamer::record::{Kind, Record};
 use gnss_streamer::reference::{Point, References};
+use gnss_streamer::retention::{self, Class, Keep, Retention};
 use gnss_streamer::sink::{Connection, Sink};
 use gnss_streamer::tables::RawTables;
 use gnss_streamer::writer::{check_tables, write_batch};
@@ -395,6 +396,61 @@ fn an_upgraded_database_holds_what_a_new_one_holds() {
              AND match(name, '_1[sm]($|_)|__(new|old)$')",
         );
         assert_eq!(left, "", "{version:?}");
+    }
+}
+
+/// Rows older than their class's retention go and recent ones stay: by TTL on current ClickHouse,
+/// by the streamer dropping partitions (and deleting expired 1 s windows) on 18.16.
+#[test]
+fn retention_removes_what_expired_and_keeps_the_rest_on_both_versions() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let retention =
+        Retention { raw: Keep(Some(30)), seconds: Keep(Some(90)), minutes: Keep(Some(730)) };
+    for version in [Version::Debian, Version::Current] {
+        let ch = ClickHouse::start_version(version);
+        let sink = runtime.block_on(connect(&ch, "gnss", &sql_dir()));
+        let raw = |name: &str, days: u32| {
+            ch.query(&format!(
+                "INSERT INTO gnss.frames (receiver, time_ms, kafka_partition, kafka_offset, ingested) \
+                 VALUES ('{name}', 0, 0, 1, now() - INTERVAL {days} DAY)"
+            ))
+        };
+        let window = |name: &str, resolution: u32, days: u32| {
+            ch.query(&format!(
+                "INSERT INTO gnss.fix_type_agg (receiver, window_start, pos_type_name, \
+                 kafka_partition, kafka_offset, n, resolution_s, ingested) SELECT '{name}', now(), \
+                 'SINGLE', 0, maxState(toUInt64(1)), sumState(toUInt64(1)), {resolution}, \
+                 now() - INTERVAL {days} DAY"
+            ))
+        };
+        raw("expired", 40);
+        raw("kept", 0);
+        window("expired 1 s", 1, 100);
+        window("kept 1 s", 1, 0);
+        window("kept 1 min", 60, 100);
+        window("expired 1 min", 60, 800);
+        let classes =
+            [("frames".to_owned(), Class::Raw), ("fix_type_agg".to_owned(), Class::Aggregate)];
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+        runtime
+            .block_on(retention::enforce(&sink, &classes, &retention, now_ms.as_millis() as i64))
+            .unwrap();
+        // What expired goes in merges (current versions) or mutations (18.16): made to happen now.
+        for table in ["frames", "fix_type_agg"] {
+            ch.query(&format!("OPTIMIZE TABLE gnss.{table} FINAL"));
+        }
+        common::wait_until(Duration::from_secs(30), "mutations", || {
+            ch.count("SELECT count() FROM system.mutations WHERE database = 'gnss' AND is_done = 0")
+                == 0
+        });
+        let left =
+            |table: &str| ch.query(&format!("SELECT receiver FROM gnss.{table} ORDER BY receiver"));
+        assert_eq!(left("frames"), "kept\n", "{version:?}");
+        assert_eq!(left("fix_type_agg"), "kept 1 min\nkept 1 s\n", "{version:?}");
+        // A second run changes nothing (the TTLs are those wanted already).
+        runtime
+            .block_on(retention::enforce(&sink, &classes, &retention, now_ms.as_millis() as i64))
+            .unwrap();
     }
 }
 

@@ -395,6 +395,41 @@ impl Sink {
         query.fetch_all().await.map_err(|e| SinkError::clickhouse(&sql, e))
     }
 
+    /// Runs a statement that returns nothing (DDL, ALTER).
+    pub async fn execute(&self, sql: &str) -> Result<(), SinkError> {
+        self.client.query(sql).execute().await.map_err(|e| SinkError::clickhouse(sql, e))
+    }
+
+    /// The number a `SELECT count() ...` answers.
+    pub async fn count(&self, sql: &str) -> Result<u64, SinkError> {
+        self.client.query(sql).fetch_one().await.map_err(|e| SinkError::clickhouse(sql, e))
+    }
+
+    /// A table's engine with its clauses (partitioning, sorting key, TTL, settings), as the
+    /// server shows it.
+    pub async fn engine_full(&self, table: &str) -> Result<String, SinkError> {
+        let sql =
+            "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = ?";
+        self.client
+            .query(sql)
+            .bind(table)
+            .fetch_one()
+            .await
+            .map_err(|e| SinkError::clickhouse(sql, e))
+    }
+
+    /// The ids of a table's partitions that hold data.
+    pub async fn partitions(&self, table: &str) -> Result<Vec<String>, SinkError> {
+        let sql = "SELECT DISTINCT partition_id FROM system.parts \
+                   WHERE database = currentDatabase() AND table = ? AND active";
+        self.client
+            .query(sql)
+            .bind(table)
+            .fetch_all()
+            .await
+            .map_err(|e| SinkError::clickhouse(sql, e))
+    }
+
     /// Each receiver's reference point: (receiver, latitude, longitude, height, time).
     pub async fn reference_points(&self) -> Result<Vec<(String, f64, f64, f64, i64)>, SinkError> {
         let sql = "SELECT receiver, argMin(ref_lat_deg, first_time_ms), argMin(ref_lon_deg, first_time_ms), \
