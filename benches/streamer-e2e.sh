@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end throughput of the streamer: simulated receivers produced through the mock Kafka
 # cluster (a separate process) while the streamer writes them into a throwaway ClickHouse, all on
-# this machine. Reports logs/s, rows/s, the streamer's peak memory and CPU, and proves by counts
-# that every produced log reached ClickHouse once.
+# this machine. Reports logs/s, rows/s, the streamer's peak memory and CPU, ClickHouse's CPU, the
+# inserts per batch (parts ClickHouse creates), and proves by counts that every produced log
+# reached ClickHouse once.
 #
 #   benches/streamer-e2e.sh [RECEIVERS] [SIMULATED_SECONDS] [SPEED] [PARTITIONS]
 #
@@ -50,9 +51,11 @@ start_mock_kafka "$work" "gnss.frames:$partitions" "${MOCK_BROKERS:-1}"
 bootstrap=$KAFKA_BOOTSTRAP
 
 cpu_seconds() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
+metrics_port=$(free_port)
 start_streamer() {
   RUST_LOG=${RUST_LOG:-info} "$bin/gnss-streamer" --kafka-brokers "$bootstrap" \
-    --clickhouse-url "$CLICKHOUSE_URL" --metrics-listen off --log-format json ${STREAMER_ARGS:-} \
+    --clickhouse-url "$CLICKHOUSE_URL" --metrics-listen "127.0.0.1:$metrics_port" \
+    --log-format json ${STREAMER_ARGS:-} \
     2> "$work/streamer.log" &
   streamer=$!
   until grep -q 'partitions assigned' "$work/streamer.log"; do sleep 0.2; done
@@ -90,6 +93,10 @@ done
 clickhouse_cpu=$(awk -v a="$clickhouse_cpu_before" -v b="$(cpu_seconds "$clickhouse")" 'BEGIN {print b - a}')
 streamer_cpu=$(awk -v a="$streamer_cpu_before" -v b="$(cpu_seconds "$streamer")" 'BEGIN {print b - a}')
 streamer_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$streamer/status")
+# Inserts per table from the streamer's metrics; every batch inserts into frames once.
+read -r inserts batches <<< "$(curl -s "http://127.0.0.1:$metrics_port/metrics" | awk '
+  /^streamer_insert_seconds_count/ { n += $NF; if ($0 ~ /table="frames"/) b = $NF }
+  END { print n + 0, b + 0 }')"
 kill -TERM "$streamer"; wait "$streamer" || true; streamer=
 
 read -r reader_seconds _ reader_cpu < "$work/reader.time"
@@ -99,12 +106,14 @@ for table in $tables; do rows=$((rows + $(ch_query "SELECT count() FROM gnss.$ta
 read -r frames unique first_ms last_ms <<< "$(ch_query 'SELECT count(), uniqExact(kafka_partition, kafka_offset), min(ingest_ms), max(ingest_ms) FROM gnss.frames')"
 awk -v d="$delivered" -v f="$frames" -v u="$unique" -v a="$first_ms" -v b="$last_ms" -v r="$rows" \
   -v rss="$streamer_rss_kb" -v scpu="$streamer_cpu" -v rs="$reader_seconds" -v rcpu="$reader_cpu" \
-  -v chcpu="$clickhouse_cpu" -v t0="$reader_started" -v t1="${all_visible:-0}" -v drain="${DRAIN:-0}" 'BEGIN {
+  -v chcpu="$clickhouse_cpu" -v ins="$inserts" -v bat="$batches" -v t0="$reader_started" -v t1="${all_visible:-0}" -v drain="${DRAIN:-0}" 'BEGIN {
   s = (b - a) / 1000
   printf "produced %d logs in %.1f s (%.0f logs/s; reader CPU %s)\n", d, rs, d / rs, rcpu
   printf "streamer wrote %d logs (%d distinct records) and %d rows in %.1f s: %.0f logs/s, %.0f rows/s\n", f, u, r, s, f / s, r / s
   if (t1 > 0 && !drain) printf "end to end: %d logs from the reader starting to the last row visible in %.1f s: %.0f logs/s\n", d, t1 - t0, d / (t1 - t0)
   printf "streamer peak RSS %.1f MB, CPU %.1f s; ClickHouse CPU %.1f s\n", rss / 1024, scpu, chcpu
+  printf "CPU per million logs: streamer %.1f s, ClickHouse %.1f s\n", scpu * 1e6 / f, chcpu * 1e6 / f
+  if (bat > 0) printf "%d batches, %d inserts: %.1f per batch\n", bat, ins, ins / bat
   if (f == d && u == d) print "nothing lost, nothing doubled"
   else printf "MISMATCH: %d produced, %d written, %d distinct\n", d, f, u
 }'

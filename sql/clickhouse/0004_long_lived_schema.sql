@@ -289,6 +289,9 @@ ORDER BY receiver;
 -- its 1 s and 1 min windows told apart by resolution_s, so that a batch writes one part per query.
 -- The streamer inserts into <table>_input (Null engine); <table>_mv turns the rows into aggregate
 -- states of <table> (AggregatingMergeTree), read with the -Merge functions.
+-- resolution_s leads the sorting key: every query reads one resolution, and a dashboard over days
+-- of 1 min windows then reads none of the 1 s windows (with the receiver first, each receiver's
+-- 1 min windows began inside a granule of 1 s ones: twice the rows read, measured).
 
 -- position_agg: Position per receiver and window: sums, minima and maxima of latitude, longitude and height;
 -- sums and sums of squares of east/north/up offsets (m) from the reference point; satellites
@@ -333,7 +336,7 @@ CREATE TABLE IF NOT EXISTS position_agg
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMMDD(ingested)
-ORDER BY (receiver, resolution_s, window_start, kafka_partition);
+ORDER BY (resolution_s, receiver, window_start, kafka_partition);
 
 CREATE TABLE IF NOT EXISTS position_agg_input
 (
@@ -421,7 +424,7 @@ CREATE TABLE IF NOT EXISTS fix_type_agg
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMMDD(ingested)
-ORDER BY (receiver, resolution_s, window_start, pos_type_name, kafka_partition);
+ORDER BY (resolution_s, receiver, window_start, pos_type_name, kafka_partition);
 
 CREATE TABLE IF NOT EXISTS fix_type_agg_input
 (
@@ -477,7 +480,7 @@ CREATE TABLE IF NOT EXISTS signal_agg
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMMDD(ingested)
-ORDER BY (receiver, resolution_s, window_start, constellation, signal, kafka_partition);
+ORDER BY (resolution_s, receiver, window_start, constellation, signal, kafka_partition);
 
 CREATE TABLE IF NOT EXISTS signal_agg_input
 (
@@ -539,7 +542,7 @@ CREATE TABLE IF NOT EXISTS ins_agg
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMMDD(ingested)
-ORDER BY (receiver, resolution_s, window_start, ins_status_name, kafka_partition);
+ORDER BY (resolution_s, receiver, window_start, ins_status_name, kafka_partition);
 
 CREATE TABLE IF NOT EXISTS ins_agg_input
 (
@@ -592,7 +595,7 @@ CREATE TABLE IF NOT EXISTS frame_stats_agg
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMMDD(ingested)
-ORDER BY (receiver, resolution_s, window_start, log, format, kafka_partition);
+ORDER BY (resolution_s, receiver, window_start, log, format, kafka_partition);
 
 CREATE TABLE IF NOT EXISTS frame_stats_agg_input
 (
@@ -649,7 +652,7 @@ CREATE TABLE IF NOT EXISTS rejected_stats_agg
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMMDD(ingested)
-ORDER BY (receiver, resolution_s, window_start, reason, kafka_partition);
+ORDER BY (resolution_s, receiver, window_start, reason, kafka_partition);
 
 CREATE TABLE IF NOT EXISTS rejected_stats_agg_input
 (

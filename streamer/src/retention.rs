@@ -33,11 +33,13 @@ impl FromStr for Keep {
         }
         let duration = humantime::parse_duration(text)
             .map_err(|e| format!("{e}; write e.g. 30d, 2years or off (kept forever)"))?;
-        let days = duration.as_secs().div_ceil(86_400);
-        match u32::try_from(days) {
-            Ok(days) if days >= 1 => Ok(Keep(Some(days))),
-            _ => Err("must be at least a day (1d), or off".into()),
+        // Partitions are days: less than one would drop today's rows; more is rounded up.
+        if duration.as_secs() < 86_400 {
+            return Err("must be at least a day (1d), or off".into());
         }
+        u32::try_from(duration.as_secs().div_ceil(86_400))
+            .map(|days| Keep(Some(days)))
+            .map_err(|_| "too long: write off to keep rows forever".into())
     }
 }
 

@@ -826,6 +826,26 @@ fn report_shows_the_run(ch: &ClickHouse, truth: &Truth) {
         assert_eq!(num(row, "observations"), values.len() as f64);
     }
 
+    // --print-query prints a panel's SQL as the report runs it (its range, every receiver): the
+    // panel's rows over the whole of the data.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gnss-report"))
+        .args(["--clickhouse-url", &ch.url(), "--clickhouse-database", "default"])
+        .args(["--sql-dir", dir("sql").to_str().unwrap()])
+        .args(["--print-query", "fix_type", "--interval-s", "60"])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let fix_type = queries().into_iter().find(|q| q.name == "fix_type").unwrap();
+    let sorted = |text: String| {
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        lines.sort();
+        lines
+    };
+    let expected = ch.query(&expand(&fix_type.sql, &everything(60)).unwrap());
+    assert!(!expected.is_empty());
+    assert_eq!(sorted(ch.query(&printed)), sorted(expected), "{printed}");
+
     let page = std::fs::read_to_string(&html).unwrap();
     std::fs::remove_file(&html).unwrap();
     let sim_charts = page.split("<h2>Receiver sim-1</h2>").nth(1).expect("sim-1's charts");

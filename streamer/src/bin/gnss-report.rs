@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Parser;
-use gnss_streamer::report::Report;
+use gnss_streamer::report::{Report, expanded_query};
 use gnss_streamer::settings::ClickHouseArgs;
 
 /// Prints a summary of a gnss-pipe ClickHouse database (logs per type, latest position and fix
@@ -30,6 +30,17 @@ struct Args {
     #[arg(long, default_value_t = 12)]
     max_rows: usize,
 
+    /// Print this dashboard or report query (e.g. `cn0_constellation`) as Grafana would run it
+    /// over the whole of the data and every receiver, and exit: to run it in clickhouse-client,
+    /// with EXPLAIN, or to time it.
+    #[arg(long, value_name = "NAME")]
+    print_query: Option<String>,
+
+    /// With --print-query: the panel's interval in seconds. [default: about 500 points over the
+    /// range]
+    #[arg(long)]
+    interval_s: Option<u32>,
+
     /// Receivers charted in the HTML page (the first ones by name).
     #[arg(long, default_value_t = 12)]
     max_receivers: usize,
@@ -40,6 +51,11 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let connection = args.clickhouse.connection()?;
     let client = connection.client().with_database(&connection.database);
+    if let Some(name) = &args.print_query {
+        let sql = expanded_query(&client, &args.sql_dir, name, args.interval_s).await?;
+        println!("{sql}");
+        return Ok(());
+    }
     let report = Report::build(&client, &args.sql_dir, args.max_receivers)
         .await
         .with_context(|| format!("database {} at {}", connection.database, connection.url))?;

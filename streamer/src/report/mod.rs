@@ -33,10 +33,74 @@ pub enum ReportError {
     Empty,
     #[error("chart query {name}: {reason}")]
     Chart { name: String, reason: String },
+    #[error("no query {name} in the dashboards/ or report/ directories of --sql-dir")]
+    NoQuery { name: String },
 }
 
 /// Roughly how many points a time series gets: the interval is the range over this.
 const POINTS: i64 = 500;
+
+/// The time range of a database's data, and its receivers.
+struct Range {
+    receivers: Vec<String>,
+    /// Each receiver with frames with a GPS time: its first and last, Unix seconds.
+    timed: Vec<(String, i64, i64)>,
+    /// Frames without a GPS time.
+    untimed: i64,
+    from_s: i64,
+    to_s: i64,
+}
+
+impl Range {
+    async fn of(client: &Client) -> Result<Self, ReportError> {
+        // Per receiver: its first and last frame with a GPS time, and how many frames it has
+        // with and without one. Frames without (console replies: GPS week 0, stored as
+        // 1980-01-06) have no place in a time range and would stretch it back to 1980.
+        let ranges = Table::fetch(
+            client,
+            "receivers",
+            "SELECT receiver, toUInt32(minIf(time, gps_week > 0)), \
+             toUInt32(maxIf(time, gps_week > 0)), countIf(gps_week > 0), countIf(gps_week = 0) \
+             FROM frames GROUP BY receiver ORDER BY receiver",
+        )
+        .await?;
+        let number = |cell: &str| cell.parse::<i64>().unwrap_or(0);
+        let receivers: Vec<String> = ranges.rows.iter().map(|row| row[0].clone()).collect();
+        let untimed = ranges.rows.iter().map(|row| number(&row[4])).sum();
+        let timed: Vec<(String, i64, i64)> = ranges
+            .rows
+            .iter()
+            .filter(|row| number(&row[3]) > 0)
+            .map(|row| (row[0].clone(), number(&row[1]), number(&row[2])))
+            .collect();
+        let from_s = timed.iter().map(|r| r.1).min().ok_or(ReportError::Empty)?;
+        let to_s = timed.iter().map(|r| r.2).max().unwrap_or(from_s);
+        Ok(Range { receivers, timed, untimed, from_s, to_s })
+    }
+}
+
+/// The SQL of the dashboard or report query `name` (a file stem of `sql_dir`'s `dashboards/` or
+/// `report/`), expanded as Grafana would over the whole of the data and every receiver, at
+/// `interval_s` (by default, as the report chooses: about 500 points).
+pub async fn expanded_query(
+    client: &Client,
+    sql_dir: &Path,
+    name: &str,
+    interval_s: Option<u32>,
+) -> Result<String, ReportError> {
+    let mut queries = dashboards::load(&sql_dir.join("dashboards"))?;
+    queries.extend(dashboards::load(&sql_dir.join("report"))?);
+    let query = queries
+        .into_iter()
+        .find(|q| q.name == name)
+        .ok_or_else(|| ReportError::NoQuery { name: name.to_owned() })?;
+    let range = Range::of(client).await?;
+    let mut all = selection(range.from_s, range.to_s, range.receivers);
+    if let Some(interval_s) = interval_s {
+        all.interval_s = interval_s;
+    }
+    Ok(dashboards::expand(&query.sql, &all)?)
+}
 
 /// A query's title, file stem and result.
 #[derive(Debug)]
@@ -75,28 +139,7 @@ impl Report {
         sql_dir: &Path,
         max_receivers: usize,
     ) -> Result<Self, ReportError> {
-        // Per receiver: its first and last frame with a GPS time, and how many frames it has
-        // with and without one. Frames without (console replies: GPS week 0, stored as
-        // 1980-01-06) have no place in a time range and would stretch it back to 1980.
-        let ranges = Table::fetch(
-            client,
-            "receivers",
-            "SELECT receiver, toUInt32(minIf(time, gps_week > 0)), \
-             toUInt32(maxIf(time, gps_week > 0)), countIf(gps_week > 0), countIf(gps_week = 0) \
-             FROM frames GROUP BY receiver ORDER BY receiver",
-        )
-        .await?;
-        let number = |cell: &str| cell.parse::<i64>().unwrap_or(0);
-        let receivers: Vec<String> = ranges.rows.iter().map(|row| row[0].clone()).collect();
-        let untimed = ranges.rows.iter().map(|row| number(&row[4])).sum();
-        let ranges: Vec<(String, i64, i64)> = ranges
-            .rows
-            .iter()
-            .filter(|row| number(&row[3]) > 0)
-            .map(|row| (row[0].clone(), number(&row[1]), number(&row[2])))
-            .collect();
-        let from_s = ranges.iter().map(|r| r.1).min().ok_or(ReportError::Empty)?;
-        let to_s = ranges.iter().map(|r| r.2).max().unwrap_or(from_s);
+        let Range { receivers, timed, untimed, from_s, to_s } = Range::of(client).await?;
         let all = selection(from_s, to_s, receivers.clone());
 
         let reports = dashboards::load(&sql_dir.join("report"))?;
@@ -107,7 +150,7 @@ impl Report {
             sections(client, &dashboards::load(&sql_dir.join("dashboards"))?, &all).await?;
 
         let mut charts = Vec::new();
-        for (receiver, from_s, to_s) in ranges.into_iter().take(max_receivers) {
+        for (receiver, from_s, to_s) in timed.into_iter().take(max_receivers) {
             let own = selection(from_s, to_s, vec![receiver.clone()]);
             let mut svgs = Vec::new();
             for query in &chart_queries {
