@@ -5,7 +5,9 @@
 //!   does (creating a table is atomic in ClickHouse); the others wait until it is gone. Most
 //!   statements are idempotent anyway (`IF NOT EXISTS`).
 //! - **Written for current ClickHouse**; on 18.16 ([`Dialect::Legacy`]) each statement is adapted
-//!   to what that version has: no codecs, no table settings, `String` for `LowCardinality(String)`.
+//!   to what that version has: no codecs, no table settings, `String` for `LowCardinality(String)`,
+//!   and raw tables sorted by receiver and time only (the grouping after the time bucket serves
+//!   codecs 18.16 lacks, and costs it CPU at every insert).
 //! - **`REBUILD TABLE t FROM (SELECT ...) [DROP a, b]`**, followed by `t`'s `CREATE TABLE`, moves a
 //!   table to a new definition (sorting key, partitioning, codecs): a copy is made with the
 //!   definition, filled by the SELECT, swapped in for `t`, and the old table and the tables named
@@ -43,14 +45,56 @@ impl Dialect {
             Dialect::Legacy => {
                 let text = statement.replace("LowCardinality(String)", "String");
                 let text = without_calls(&text, "CODEC");
-                match top_level(&text, "SETTINGS") {
-                    Some(at) if text.trim_start().starts_with("CREATE TABLE") => {
-                        text[..at].trim_end().to_owned()
-                    }
-                    _ => text,
+                if !text.trim_start().starts_with("CREATE TABLE") {
+                    return text;
                 }
+                let text = match top_level(&text, "SETTINGS") {
+                    Some(at) => text[..at].trim_end().to_owned(),
+                    None => text,
+                };
+                sorted_by_time(&text)
             }
         }
+    }
+}
+
+/// The time bucket of the raw tables' sorting keys.
+const TIME_BUCKET: &str = "toStartOfFifteenMinutes(time)";
+
+/// A CREATE TABLE whose sorting key has the time bucket followed by columns that group similar
+/// rows (`receiver, <bucket>, constellation, prn, signal, time_ms`), with those columns left out
+/// (`receiver, <bucket>, time_ms`). The grouping is there for the codecs of current versions;
+/// 18.16 has none to profit from it, and sorting each insert by it doubled 18.16's CPU per
+/// observation row (measured in docs/performance.md).
+fn sorted_by_time(create: &str) -> String {
+    let Some(at) = top_level(create, "ORDER BY") else { return create.to_owned() };
+    let key = create[at + "ORDER BY".len()..].trim_start();
+    let Some(inner) = key.strip_prefix('(') else { return create.to_owned() };
+    // The tuple's elements: split at the commas outside parentheses, up to its `)`.
+    let (mut depth, mut start, mut columns, mut end) = (0, 0, Vec::new(), None);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                columns.push(inner[start..i].trim());
+                end = Some(i);
+                break;
+            }
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                columns.push(inner[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    let Some(end) = end else { return create.to_owned() };
+    match columns.iter().position(|c| *c == TIME_BUCKET) {
+        Some(bucket) if bucket + 2 < columns.len() => {
+            let kept = [&columns[..=bucket], &columns[columns.len() - 1..]].concat();
+            format!("{}ORDER BY ({}){}", &create[..at], kept.join(", "), &inner[end + 1..])
+        }
+        _ => create.to_owned(),
     }
 }
 
@@ -433,6 +477,31 @@ mod tests {
         assert!(adds_an_existing_column("ALTER TABLE frames ADD COLUMN frame_crc UInt32", exists));
         assert!(!adds_an_existing_column("CREATE TABLE frames (x UInt8)", exists));
         assert!(!adds_an_existing_column("ALTER TABLE frames ADD COLUMN x UInt8", "Code: 60"));
+    }
+
+    #[test]
+    fn on_18_16_raw_tables_are_sorted_by_time_without_grouping() {
+        let create = "CREATE TABLE IF NOT EXISTS observations\n(\n    receiver LowCardinality(String),\n    \
+                      psr_m Float64 CODEC(FPC, ZSTD(1))\n)\nENGINE = MergeTree\n\
+                      PARTITION BY toYYYYMMDD(ingested)\n\
+                      ORDER BY (receiver, toStartOfFifteenMinutes(time), constellation, prn, signal, time_ms)\n\
+                      SETTINGS ttl_only_drop_parts = 1";
+        assert_eq!(
+            Dialect::Legacy.adapt(create),
+            "CREATE TABLE IF NOT EXISTS observations\n(\n    receiver String,\n    psr_m Float64\n)\n\
+             ENGINE = MergeTree\nPARTITION BY toYYYYMMDD(ingested)\n\
+             ORDER BY (receiver, toStartOfFifteenMinutes(time), time_ms)"
+        );
+        assert_eq!(Dialect::Current.adapt(create), create);
+        // Keys without grouping after the bucket, and the aggregates' keys, stay as they are.
+        for key in [
+            "ORDER BY (receiver, toStartOfFifteenMinutes(time), time_ms)",
+            "ORDER BY (resolution_s, receiver, window_start, constellation, signal, kafka_partition)",
+            "ORDER BY receiver",
+        ] {
+            let create = format!("CREATE TABLE t (a UInt8) ENGINE = MergeTree {key}");
+            assert_eq!(Dialect::Legacy.adapt(&create), create);
+        }
     }
 
     #[test]
