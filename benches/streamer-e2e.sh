@@ -82,14 +82,7 @@ else
 fi
 
 # Wait for the streamer to write everything, or to stop making progress for 20 s.
-last=-1; still=0
-while :; do
-  held=$(ch_query 'SELECT count() FROM gnss.frames')
-  if [ "$held" -ge "$delivered" ]; then all_visible=$(date +%s.%N); break; fi
-  if [ "$held" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
-  [ "$still" -ge 100 ] && break
-  last=$held; sleep 0.2
-done
+if wait_for_frames "$delivered"; then all_visible=$(date +%s.%N); fi
 clickhouse_cpu=$(awk -v a="$clickhouse_cpu_before" -v b="$(cpu_seconds "$clickhouse")" 'BEGIN {print b - a}')
 streamer_cpu=$(awk -v a="$streamer_cpu_before" -v b="$(cpu_seconds "$streamer")" 'BEGIN {print b - a}')
 streamer_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$streamer/status")

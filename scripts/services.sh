@@ -59,6 +59,19 @@ reader_delivered() {
   grep '"finished"' "$1" | sed -E 's/.*"delivered":([0-9]+).*/\1/'
 }
 
+# Waits until gnss.frames holds $1 frames (status 0), or the count has not moved for 20 s
+# (status 1); the last count is left in $held.
+wait_for_frames() {
+  local last=-1 still=0
+  while :; do
+    held=$(ch_query 'SELECT count() FROM gnss.frames')
+    [ "$held" -ge "$1" ] && return 0
+    if [ "$held" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
+    [ "$still" -ge 100 ] && return 1
+    last=$held; sleep 0.2
+  done
+}
+
 # On the development VM, ClickHouse's CPU for the same inserts rose from 1.7 to 4.1 seconds over
 # five consecutive runs as the page cache filled, and fell back once it was emptied: measurements
 # start from an empty cache so that they do not depend on what ran before (root only).

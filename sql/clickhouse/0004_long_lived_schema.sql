@@ -1,6 +1,7 @@
 -- The schema for a deployment that runs for years, on current ClickHouse (18.16 takes what it
 -- can of it: no codecs, no table settings, String for LowCardinality(String), raw tables sorted
--- by receiver and time only; see streamer/src/sink/migrate.rs). Every table is rebuilt to it, with what it held (REBUILD TABLE).
+-- by receiver and time only; see streamer/src/sink/migrate.rs). Every table is rebuilt to it,
+-- with what it held (REBUILD TABLE).
 --
 -- - Strings that repeat are LowCardinality; times are DateTime('UTC').
 -- - Each raw table is sorted by receiver, then the quarter hour of `time` (what dashboards and
