@@ -17,7 +17,9 @@ COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target,sharing=locked \
     cargo build --release --locked -p gnss-streamer --bin gnss-streamer --bin gnss-report \
-    && cp target/release/gnss-streamer target/release/gnss-report /usr/local/bin/
+    --bin gnss-export \
+    && cp target/release/gnss-streamer target/release/gnss-report target/release/gnss-export \
+    /usr/local/bin/
 
 FROM debian:bookworm-slim
 # libssl3 for librdkafka's TLS, ca-certificates for SASL_SSL brokers, curl for the health check.
@@ -25,8 +27,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates curl libssl3 \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin streamer
-# gnss-report too: `docker compose exec streamer gnss-report --clickhouse-url ...`.
-COPY --from=builder /usr/local/bin/gnss-streamer /usr/local/bin/gnss-report /usr/local/bin/
+# gnss-report and gnss-export too: `docker compose exec streamer gnss-report --clickhouse-url ...`.
+COPY --from=builder /usr/local/bin/gnss-streamer /usr/local/bin/gnss-report \
+    /usr/local/bin/gnss-export /usr/local/bin/
 # The SQL of the source it was built from; compose.yml mounts the checkout's sql/ over it.
 COPY sql /app/sql
 WORKDIR /app

@@ -54,15 +54,60 @@ fn one_json_object_per_frame_with_the_documented_keys() {
         ]
     );
     assert_eq!((obs["prn"].as_u64(), obs["adr"].as_f64()), (Some(4), Some(-111_560_708.203125)));
-    // GPSEPHEM has no decoder: its body stays raw.
     let ephemeris = frames.iter().find(|f| f["name"] == "GPSEPHEM").unwrap();
-    assert!(ephemeris["body"].is_null() && ephemeris["raw"].is_string());
+    assert_eq!(
+        (ephemeris["body"]["prn"].as_u64(), ephemeris["body"]["week"].as_u64()),
+        (Some(1), Some(1761))
+    );
+    // Every log of this receiver has a decoder: no frame is left raw.
+    assert!(frames.iter().all(|f| f["raw"].is_null() && !f["body"].is_null()));
 
     let summary = String::from_utf8(out.stderr).unwrap();
     assert!(summary.contains("897 frames, 462112 bytes"), "{summary}");
+    assert!(
+        summary.contains("bodies decoded: 897 of 897 log frames; logs without a decoder: none"),
+        "{summary}"
+    );
     assert!(summary.contains("RANGECMP             binary              436"), "{summary}");
     assert!(
         summary.contains("rejected 1103 bytes: bad_crc 900, oversize 0, unframed 203, truncated 0"),
+        "{summary}"
+    );
+}
+
+/// A binary log without a decoder: its body printed as hexadecimal, two digits per byte.
+#[test]
+fn an_undecoded_binary_body_is_printed_in_hex() {
+    let body = [0x00, 0x0f, 0xa5, 0xff, 0x10, 0x7e, 0x80, 0x01];
+    // A long binary header (28 bytes) of message id 65000, which has no decoder.
+    let mut frame = vec![0xAA, 0x44, 0x12, 28];
+    frame.extend(65000u16.to_le_bytes());
+    frame.extend([0, 0x20]);
+    frame.extend((body.len() as u16).to_le_bytes());
+    frame.extend([0, 0, 0, 180]);
+    frame.extend(2000u16.to_le_bytes());
+    frame.extend(1_000u32.to_le_bytes());
+    frame.extend([0; 8]);
+    frame.extend(body);
+    let crc = novatel::crc::crc32(&frame);
+    frame.extend(crc.to_le_bytes());
+    let mut child = reader()
+        .args(["decode", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&frame).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let frames = lines(&out.stdout);
+    let [frame] = frames.as_slice() else { panic!("{frames:?}") };
+    assert_eq!((frame["name"].as_str(), frame["body"].is_null()), (Some("ID65000"), true));
+    assert_eq!(frame["raw"], "000fa5ff107e8001");
+    let summary = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        summary.contains("bodies decoded: 0 of 1 log frames; logs without a decoder: ID65000 1"),
         "{summary}"
     );
 }

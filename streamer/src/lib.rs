@@ -15,6 +15,7 @@ pub mod record;
 pub mod reference;
 pub mod report;
 pub mod retention;
+pub mod rinex;
 pub mod rows;
 pub mod settings;
 pub mod sink;

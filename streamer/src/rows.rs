@@ -1,7 +1,10 @@
 //! Kafka records decoded into the raw tables' rows, built straight into the Arrow builders of
 //! [`crate::tables`].
 
-use novatel::logs::{InsPva, InsPvax, Observation, Position, Range};
+use novatel::logs::{
+    BdsEphemeris, GalileoOrbit, GloEphemeris, GpsEphemeris, InsPva, InsPvax, IonUtc, Observation,
+    Position, Range,
+};
 use novatel::{Event, Format, Frame, Log, MAX_BODY_LEN, RejectReason, Rejected, decode, frames};
 
 use crate::record::{Kind, Record};
@@ -206,24 +209,31 @@ impl RawTables {
 
     fn add_log(&mut self, keys: &RowKeys<'_>, log: &Log) {
         match log {
-            Log::BestPos(p) | Log::PsrPos(p) => self.position(keys, p),
-            Log::BestVel(v) => self.velocities.push(&VelocityRow {
-                receiver: keys.receiver,
-                time_ms: keys.time_ms,
-                log: keys.log,
-                sol_status: v.sol_status.0,
-                sol_status_name: v.sol_status.name().unwrap_or(""),
-                vel_type: v.vel_type.0,
-                vel_type_name: v.vel_type.name().unwrap_or(""),
-                latency_s: v.latency,
-                age_s: v.age,
-                hor_spd_mps: v.hor_spd,
-                trk_gnd_deg: v.trk_gnd,
-                vert_spd_mps: v.vert_spd,
-                kafka_partition: keys.kafka_partition,
-                kafka_offset: keys.kafka_offset,
-                _lifetime: PHANTOM,
-            }),
+            Log::BestPos(p)
+            | Log::PsrPos(p)
+            | Log::RtkPos(p)
+            | Log::MatchedPos(p)
+            | Log::PppPos(p)
+            | Log::BestGnssPos(p) => self.position(keys, p),
+            Log::BestVel(v) | Log::PsrVel(v) | Log::RtkVel(v) | Log::BestGnssVel(v) => {
+                self.velocities.push(&VelocityRow {
+                    receiver: keys.receiver,
+                    time_ms: keys.time_ms,
+                    log: keys.log,
+                    sol_status: v.sol_status.0,
+                    sol_status_name: v.sol_status.name().unwrap_or(""),
+                    vel_type: v.vel_type.0,
+                    vel_type_name: v.vel_type.name().unwrap_or(""),
+                    latency_s: v.latency,
+                    age_s: v.age,
+                    hor_spd_mps: v.hor_spd,
+                    trk_gnd_deg: v.trk_gnd,
+                    vert_spd_mps: v.vert_spd,
+                    kafka_partition: keys.kafka_partition,
+                    kafka_offset: keys.kafka_offset,
+                    _lifetime: PHANTOM,
+                })
+            }
             Log::Range(range) => self.observations(keys, range),
             Log::RangeCmp(cmp) => self.observations(keys, &cmp.decompress()),
             Log::InsPva(pva) | Log::InsPvas(pva) => self.ins_pva(keys, pva),
@@ -272,15 +282,44 @@ impl RawTables {
                 kafka_offset: keys.kafka_offset,
                 _lifetime: PHANTOM,
             }),
-            // Decoded (and counted in `frames`) but without a raw table of their own.
-            Log::Version(_)
-            | Log::BestXyz(_)
-            | Log::PsrXyz(_)
-            | Log::BestUtm(_)
-            | Log::SatVis2(_)
-            | Log::PsrDop2(_)
-            | Log::BestSats(_)
-            | Log::Heading2(_) => {}
+            Log::GpsEphem(e) => self.gps_ephemeris(keys, e, 0),
+            Log::QzssEphemeris(q) => self.gps_ephemeris(keys, &q.ephemeris, q.fit_interval),
+            Log::GloEphemeris(e) => self.glonass_ephemeris(keys, e),
+            Log::GalInavEphemeris(e) => self.galileo_ephemeris(
+                keys,
+                &GalileoMessage {
+                    satellite_id: e.satellite_id,
+                    e1b_health: e.e1b_health,
+                    e1b_dvs: e.e1b_dvs,
+                    e5b_health: e.e5b_health,
+                    e5b_dvs: e.e5b_dvs,
+                    iodnav: e.iodnav,
+                    sisa_index: e.sisa_index,
+                    source: e.source,
+                    toe: e.toe,
+                    toc: e.toc,
+                    bgd_e1_e5b: e.bgd_e1_e5b,
+                    ..GalileoMessage::new(&e.orbit)
+                },
+            ),
+            Log::GalFnavEphemeris(e) => self.galileo_ephemeris(
+                keys,
+                &GalileoMessage {
+                    satellite_id: e.satellite_id,
+                    e5a_health: e.e5a_health,
+                    e5a_dvs: e.e5a_dvs,
+                    iodnav: e.iodnav,
+                    sisa_index: e.sisa_index,
+                    toe: e.toe,
+                    toc: e.toc,
+                    ..GalileoMessage::new(&e.orbit)
+                },
+            ),
+            Log::BdsEphemeris(e) => self.beidou_ephemeris(keys, e),
+            Log::IonUtc(e) | Log::QzssIonUtc(e) => self.ionosphere_utc(keys, e),
+            // Decoded (and counted in `frames`) but without a raw table of their own: the frame
+            // itself stays in Kafka and its header in `frames`.
+            _ => {}
         }
     }
 
@@ -419,6 +458,236 @@ impl RawTables {
             kafka_offset: keys.kafka_offset,
             _lifetime: PHANTOM,
         });
+    }
+
+    fn gps_ephemeris(&mut self, keys: &RowKeys<'_>, e: &GpsEphemeris, fit_interval: u8) {
+        self.gps_ephemerides.push(&GpsEphemerisRow {
+            receiver: keys.receiver,
+            time_ms: keys.time_ms,
+            log: keys.log,
+            prn: e.prn,
+            tow: e.tow,
+            health: e.health,
+            iode1: e.iode1,
+            iode2: e.iode2,
+            week: e.week,
+            z_week: e.z_week,
+            toe: e.toe,
+            a: e.a,
+            delta_n: e.delta_n,
+            m0: e.m0,
+            ecc: e.ecc,
+            omega: e.omega,
+            cuc: e.cuc,
+            cus: e.cus,
+            crc: e.crc,
+            crs: e.crs,
+            cic: e.cic,
+            cis: e.cis,
+            i0: e.i0,
+            i_dot: e.i_dot,
+            omega0: e.omega0,
+            omega_dot: e.omega_dot,
+            iodc: e.iodc,
+            toc: e.toc,
+            tgd: e.tgd,
+            af0: e.af0,
+            af1: e.af1,
+            af2: e.af2,
+            anti_spoofing: e.anti_spoofing.0,
+            n: e.n,
+            ura: e.ura,
+            fit_interval,
+            kafka_partition: keys.kafka_partition,
+            kafka_offset: keys.kafka_offset,
+            _lifetime: PHANTOM,
+        });
+    }
+
+    fn galileo_ephemeris(&mut self, keys: &RowKeys<'_>, m: &GalileoMessage<'_>) {
+        self.galileo_ephemerides.push(&GalEphemerisRow {
+            receiver: keys.receiver,
+            time_ms: keys.time_ms,
+            log: keys.log,
+            satellite_id: m.satellite_id,
+            e1b_health: m.e1b_health,
+            e1b_dvs: m.e1b_dvs,
+            e5b_health: m.e5b_health,
+            e5b_dvs: m.e5b_dvs,
+            e5a_health: m.e5a_health,
+            e5a_dvs: m.e5a_dvs,
+            iodnav: m.iodnav,
+            sisa_index: m.sisa_index,
+            source: m.source,
+            toe: m.toe,
+            toc: m.toc,
+            m0: m.orbit.m0,
+            delta_n: m.orbit.delta_n,
+            ecc: m.orbit.ecc,
+            root_a: m.orbit.root_a,
+            i0: m.orbit.i0,
+            i_dot: m.orbit.i_dot,
+            omega0: m.orbit.omega0,
+            omega: m.orbit.omega,
+            omega_dot: m.orbit.omega_dot,
+            cuc: m.orbit.cuc,
+            cus: m.orbit.cus,
+            crc: m.orbit.crc,
+            crs: m.orbit.crs,
+            cic: m.orbit.cic,
+            cis: m.orbit.cis,
+            af0: m.orbit.af0,
+            af1: m.orbit.af1,
+            af2: m.orbit.af2,
+            bgd_e1_e5a: m.orbit.bgd_e1_e5a,
+            bgd_e1_e5b: m.bgd_e1_e5b,
+            kafka_partition: keys.kafka_partition,
+            kafka_offset: keys.kafka_offset,
+            _lifetime: PHANTOM,
+        });
+    }
+
+    fn glonass_ephemeris(&mut self, keys: &RowKeys<'_>, e: &GloEphemeris) {
+        self.glonass_ephemerides.push(&GloEphemerisRow {
+            receiver: keys.receiver,
+            time_ms: keys.time_ms,
+            log: keys.log,
+            sloto: e.sloto,
+            freqo: e.freqo,
+            sat_type: e.sat_type,
+            e_week: e.e_week,
+            e_time: e.e_time,
+            t_offset: e.t_offset,
+            nt: e.nt,
+            issue: e.issue,
+            health: e.health,
+            pos_x: e.pos_x,
+            pos_y: e.pos_y,
+            pos_z: e.pos_z,
+            vel_x: e.vel_x,
+            vel_y: e.vel_y,
+            vel_z: e.vel_z,
+            ls_acc_x: e.ls_acc_x,
+            ls_acc_y: e.ls_acc_y,
+            ls_acc_z: e.ls_acc_z,
+            tau_n: e.tau_n,
+            delta_tau_n: e.delta_tau_n,
+            gamma: e.gamma,
+            tk: e.tk,
+            p: e.p,
+            ft: e.ft,
+            age: e.age,
+            flags: e.flags,
+            kafka_partition: keys.kafka_partition,
+            kafka_offset: keys.kafka_offset,
+            _lifetime: PHANTOM,
+        });
+    }
+
+    fn beidou_ephemeris(&mut self, keys: &RowKeys<'_>, e: &BdsEphemeris) {
+        self.beidou_ephemerides.push(&BdsEphemerisRow {
+            receiver: keys.receiver,
+            time_ms: keys.time_ms,
+            log: keys.log,
+            satellite_id: e.satellite_id,
+            week: e.week,
+            ura: e.ura,
+            health1: e.health1,
+            tgd1: e.tgd1,
+            tgd2: e.tgd2,
+            aodc: e.aodc,
+            toc: e.toc,
+            a0: e.a0,
+            a1: e.a1,
+            a2: e.a2,
+            aode: e.aode,
+            toe: e.toe,
+            root_a: e.root_a,
+            ecc: e.ecc,
+            omega: e.omega,
+            delta_n: e.delta_n,
+            m0: e.m0,
+            omega0: e.omega0,
+            omega_dot: e.omega_dot,
+            i0: e.i0,
+            idot: e.idot,
+            cuc: e.cuc,
+            cus: e.cus,
+            crc: e.crc,
+            crs: e.crs,
+            cic: e.cic,
+            cis: e.cis,
+            kafka_partition: keys.kafka_partition,
+            kafka_offset: keys.kafka_offset,
+            _lifetime: PHANTOM,
+        });
+    }
+
+    fn ionosphere_utc(&mut self, keys: &RowKeys<'_>, e: &IonUtc) {
+        self.ionosphere_utc.push(&IonUtcRow {
+            receiver: keys.receiver,
+            time_ms: keys.time_ms,
+            log: keys.log,
+            a0: e.a0,
+            a1: e.a1,
+            a2: e.a2,
+            a3: e.a3,
+            b0: e.b0,
+            b1: e.b1,
+            b2: e.b2,
+            b3: e.b3,
+            utc_wn: e.utc_wn,
+            tot: e.tot,
+            utc_a0: e.utc_a0,
+            utc_a1: e.utc_a1,
+            wn_lsf: e.wn_lsf,
+            dn: e.dn,
+            deltat_ls: e.deltat_ls,
+            deltat_lsf: e.deltat_lsf,
+            kafka_partition: keys.kafka_partition,
+            kafka_offset: keys.kafka_offset,
+            _lifetime: PHANTOM,
+        });
+    }
+}
+
+/// The columns of a `galileo_ephemerides` row besides the orbit: I/NAV and F/NAV each set
+/// theirs and leave the other's 0.
+struct GalileoMessage<'a> {
+    satellite_id: u32,
+    e1b_health: u8,
+    e1b_dvs: u8,
+    e5b_health: u8,
+    e5b_dvs: u8,
+    e5a_health: u8,
+    e5a_dvs: u8,
+    iodnav: u16,
+    sisa_index: u8,
+    source: u8,
+    toe: u32,
+    toc: u32,
+    bgd_e1_e5b: f64,
+    orbit: &'a GalileoOrbit,
+}
+
+impl<'a> GalileoMessage<'a> {
+    fn new(orbit: &'a GalileoOrbit) -> Self {
+        GalileoMessage {
+            satellite_id: 0,
+            e1b_health: 0,
+            e1b_dvs: 0,
+            e5b_health: 0,
+            e5b_dvs: 0,
+            e5a_health: 0,
+            e5a_dvs: 0,
+            iodnav: 0,
+            sisa_index: 0,
+            source: 0,
+            toe: 0,
+            toc: 0,
+            bgd_e1_e5b: 0.0,
+            orbit,
+        }
     }
 }
 

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, AsArray, Float32Builder, Float64Builder, Int64Builder, PrimitiveBuilder,
-    StringBuilder, UInt8Builder, UInt16Builder, UInt32Builder, UInt64Builder,
+    ArrayRef, AsArray, Float32Builder, Float64Builder, Int32Builder, Int64Builder,
+    PrimitiveBuilder, StringBuilder, UInt8Builder, UInt16Builder, UInt32Builder, UInt64Builder,
 };
 use datafusion::arrow::datatypes::{ArrowPrimitiveType, DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::error::ArrowError;
@@ -16,6 +16,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 macro_rules! builder {
     (Utf8) => {
         StringBuilder
+    };
+    (Int32) => {
+        Int32Builder
     };
     (Int64) => {
         Int64Builder
@@ -145,7 +148,7 @@ raw_table! {
 }
 
 raw_table! {
-    /// BESTPOS and PSRPOS.
+    /// BESTPOS, PSRPOS, RTKPOS, MATCHEDPOS, PPPPOS and BESTGNSSPOS (`log` tells them apart).
     PositionRow, PositionsBuilder = "positions" {
         receiver: &'a str => Utf8,
         time_ms: i64 => Int64,
@@ -178,7 +181,7 @@ raw_table! {
 }
 
 raw_table! {
-    /// BESTVEL.
+    /// BESTVEL, PSRVEL, RTKVEL and BESTGNSSVEL (`log` tells them apart).
     VelocityRow, VelocitiesBuilder = "velocities" {
         receiver: &'a str => Utf8,
         time_ms: i64 => Int64,
@@ -304,6 +307,196 @@ raw_table! {
 }
 
 raw_table! {
+    /// GPSEPHEM and QZSSEPHEMERIS (QZSS broadcasts GPS's LNAV message; `log` tells them apart): one row per ephemeris a receiver decoded, as NovAtel gives it (angles in radians, the semi-major axis in metres).
+    GpsEphemerisRow, GpsEphemeridesBuilder = "gps_ephemerides" {
+        receiver: &'a str => Utf8,
+        time_ms: i64 => Int64,
+        log: &'a str => Utf8,
+        prn: u32 => UInt32,
+        tow: f64 => Float64,
+        health: u32 => UInt32,
+        iode1: u32 => UInt32,
+        iode2: u32 => UInt32,
+        week: u32 => UInt32,
+        z_week: u32 => UInt32,
+        toe: f64 => Float64,
+        a: f64 => Float64,
+        delta_n: f64 => Float64,
+        m0: f64 => Float64,
+        ecc: f64 => Float64,
+        omega: f64 => Float64,
+        cuc: f64 => Float64,
+        cus: f64 => Float64,
+        crc: f64 => Float64,
+        crs: f64 => Float64,
+        cic: f64 => Float64,
+        cis: f64 => Float64,
+        i0: f64 => Float64,
+        i_dot: f64 => Float64,
+        omega0: f64 => Float64,
+        omega_dot: f64 => Float64,
+        iodc: u32 => UInt32,
+        toc: f64 => Float64,
+        tgd: f64 => Float64,
+        af0: f64 => Float64,
+        af1: f64 => Float64,
+        af2: f64 => Float64,
+        anti_spoofing: u32 => UInt32,
+        n: f64 => Float64,
+        ura: f64 => Float64,
+        fit_interval: u8 => UInt8,
+        kafka_partition: u32 => UInt32,
+        kafka_offset: u64 => UInt64,
+    }
+}
+
+raw_table! {
+    /// GALINAVEPHEMERIS and GALFNAVEPHEMERIS: one row per Galileo ephemeris (Galileo weeks and seconds; the columns of the other message are 0).
+    GalEphemerisRow, GalEphemeridesBuilder = "galileo_ephemerides" {
+        receiver: &'a str => Utf8,
+        time_ms: i64 => Int64,
+        log: &'a str => Utf8,
+        satellite_id: u32 => UInt32,
+        e1b_health: u8 => UInt8,
+        e1b_dvs: u8 => UInt8,
+        e5b_health: u8 => UInt8,
+        e5b_dvs: u8 => UInt8,
+        e5a_health: u8 => UInt8,
+        e5a_dvs: u8 => UInt8,
+        iodnav: u16 => UInt16,
+        sisa_index: u8 => UInt8,
+        source: u8 => UInt8,
+        toe: u32 => UInt32,
+        toc: u32 => UInt32,
+        m0: f64 => Float64,
+        delta_n: f64 => Float64,
+        ecc: f64 => Float64,
+        root_a: f64 => Float64,
+        i0: f64 => Float64,
+        i_dot: f64 => Float64,
+        omega0: f64 => Float64,
+        omega: f64 => Float64,
+        omega_dot: f64 => Float64,
+        cuc: f64 => Float64,
+        cus: f64 => Float64,
+        crc: f64 => Float64,
+        crs: f64 => Float64,
+        cic: f64 => Float64,
+        cis: f64 => Float64,
+        af0: f64 => Float64,
+        af1: f64 => Float64,
+        af2: f64 => Float64,
+        bgd_e1_e5a: f64 => Float64,
+        bgd_e1_e5b: f64 => Float64,
+        kafka_partition: u32 => UInt32,
+        kafka_offset: u64 => UInt64,
+    }
+}
+
+raw_table! {
+    /// GLOEPHEMERIS: one row per GLONASS ephemeris (PZ-90 state vector at the reference time).
+    GloEphemerisRow, GloEphemeridesBuilder = "glonass_ephemerides" {
+        receiver: &'a str => Utf8,
+        time_ms: i64 => Int64,
+        log: &'a str => Utf8,
+        sloto: u16 => UInt16,
+        freqo: u16 => UInt16,
+        sat_type: u8 => UInt8,
+        e_week: u16 => UInt16,
+        e_time: u32 => UInt32,
+        t_offset: u32 => UInt32,
+        nt: u16 => UInt16,
+        issue: u32 => UInt32,
+        health: u32 => UInt32,
+        pos_x: f64 => Float64,
+        pos_y: f64 => Float64,
+        pos_z: f64 => Float64,
+        vel_x: f64 => Float64,
+        vel_y: f64 => Float64,
+        vel_z: f64 => Float64,
+        ls_acc_x: f64 => Float64,
+        ls_acc_y: f64 => Float64,
+        ls_acc_z: f64 => Float64,
+        tau_n: f64 => Float64,
+        delta_tau_n: f64 => Float64,
+        gamma: f64 => Float64,
+        tk: u32 => UInt32,
+        p: u32 => UInt32,
+        ft: u32 => UInt32,
+        age: u32 => UInt32,
+        flags: u32 => UInt32,
+        kafka_partition: u32 => UInt32,
+        kafka_offset: u64 => UInt64,
+    }
+}
+
+raw_table! {
+    /// BDSEPHEMERIS: one row per BeiDou ephemeris (BDT weeks and seconds).
+    BdsEphemerisRow, BdsEphemeridesBuilder = "beidou_ephemerides" {
+        receiver: &'a str => Utf8,
+        time_ms: i64 => Int64,
+        log: &'a str => Utf8,
+        satellite_id: u32 => UInt32,
+        week: u32 => UInt32,
+        ura: f64 => Float64,
+        health1: u32 => UInt32,
+        tgd1: f64 => Float64,
+        tgd2: f64 => Float64,
+        aodc: u32 => UInt32,
+        toc: u32 => UInt32,
+        a0: f64 => Float64,
+        a1: f64 => Float64,
+        a2: f64 => Float64,
+        aode: u32 => UInt32,
+        toe: u32 => UInt32,
+        root_a: f64 => Float64,
+        ecc: f64 => Float64,
+        omega: f64 => Float64,
+        delta_n: f64 => Float64,
+        m0: f64 => Float64,
+        omega0: f64 => Float64,
+        omega_dot: f64 => Float64,
+        i0: f64 => Float64,
+        idot: f64 => Float64,
+        cuc: f64 => Float64,
+        cus: f64 => Float64,
+        crc: f64 => Float64,
+        crs: f64 => Float64,
+        cic: f64 => Float64,
+        cis: f64 => Float64,
+        kafka_partition: u32 => UInt32,
+        kafka_offset: u64 => UInt64,
+    }
+}
+
+raw_table! {
+    /// IONUTC and QZSSIONUTC (`log` tells them apart): Klobuchar ionosphere and UTC parameters.
+    IonUtcRow, IonUtcBuilder = "ionosphere_utc" {
+        receiver: &'a str => Utf8,
+        time_ms: i64 => Int64,
+        log: &'a str => Utf8,
+        a0: f64 => Float64,
+        a1: f64 => Float64,
+        a2: f64 => Float64,
+        a3: f64 => Float64,
+        b0: f64 => Float64,
+        b1: f64 => Float64,
+        b2: f64 => Float64,
+        b3: f64 => Float64,
+        utc_wn: u32 => UInt32,
+        tot: u32 => UInt32,
+        utc_a0: f64 => Float64,
+        utc_a1: f64 => Float64,
+        wn_lsf: u32 => UInt32,
+        dn: u32 => UInt32,
+        deltat_ls: i32 => Int32,
+        deltat_lsf: i32 => Int32,
+        kafka_partition: u32 => UInt32,
+        kafka_offset: u64 => UInt64,
+    }
+}
+
+raw_table! {
     /// A receiver's reference point (not a raw table: no Kafka offsets; see [`crate::reference`]).
     ReferenceRow, ReceiversBuilder = "receivers" {
         receiver: &'a str => Utf8,
@@ -353,5 +546,10 @@ raw_tables! {
     receiver_status: ReceiverStatusBuilder,
     hardware: HardwareBuilder,
     clock: ClockBuilder,
+    gps_ephemerides: GpsEphemeridesBuilder,
+    glonass_ephemerides: GloEphemeridesBuilder,
+    galileo_ephemerides: GalEphemeridesBuilder,
+    beidou_ephemerides: BdsEphemeridesBuilder,
+    ionosphere_utc: IonUtcBuilder,
     frames: FramesBuilder,
 }

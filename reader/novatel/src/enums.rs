@@ -362,3 +362,4 @@ novatel_enum! {
         DB_LUA_SCRIPTS = 981_073_930,
     }
 }
+pub(crate) use novatel_enum;

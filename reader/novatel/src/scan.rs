@@ -173,10 +173,24 @@ impl Scanner {
         let Some(expected) = parse_hex_u32(hex) else {
             return Attempt::NotFrame;
         };
+        let format = if buf[0] == b'#' { Format::Ascii } else { Format::ShortAscii };
+        // RXCONFIG embeds a whole command message, checksum included: `...;#CMDA,...*xxxxxxxx`
+        // then the log's own `*xxxxxxxx`. A checksum directly followed by `*` may be such an
+        // embedded one; the frame then ends at the next checksum if that one checks.
+        if buf.get(star + 9) == Some(&b'*') {
+            match embedded_checksum_frame(buf, star + 9, eof) {
+                Continued::Frame(len) => return Attempt::Frame(format, len),
+                Continued::Incomplete => return Attempt::Incomplete,
+                Continued::BadCrc(len) if crc32(&buf[1..star]) != expected => {
+                    return Attempt::Invalid { reason: RejectReason::BadCrc, extent: len };
+                }
+                // Not a continuation (or an ordinary frame followed by a `*`): as before.
+                Continued::BadCrc(_) | Continued::No => {}
+            }
+        }
         let Some(len) = line_end(buf, star + 9, eof) else {
             return Attempt::Incomplete;
         };
-        let format = if buf[0] == b'#' { Format::Ascii } else { Format::ShortAscii };
         if crc32(&buf[1..star]) == expected {
             Attempt::Frame(format, len)
         } else {
@@ -213,6 +227,39 @@ impl Scanner {
             Attempt::Invalid { reason: RejectReason::BadCrc, extent: len }
         }
     }
+}
+
+/// What follows an ASCII checksum that is directly followed by `*`.
+enum Continued {
+    /// `*xxxxxxxx` whose CRC covers everything from after the sync character: a frame of this
+    /// length (line end included).
+    Frame(usize),
+    /// `*xxxxxxxx` whose CRC does not match: the frame, if it is one, is this long.
+    BadCrc(usize),
+    /// Not `*` and eight hexadecimal digits.
+    No,
+    /// The window ends before it is known; more input will tell.
+    Incomplete,
+}
+
+/// Looks at the second checksum of `buf` (an ASCII frame), whose `*` is at `star`. At the end of
+/// the input a checksum cut short is not one, so that the frame before it is kept as it was.
+fn embedded_checksum_frame(buf: &[u8], star: usize, eof: bool) -> Continued {
+    let Some(hex) = buf.get(star + 1..star + 9) else {
+        let partial = &buf[star + 1..];
+        return if !eof && partial.iter().all(u8::is_ascii_hexdigit) {
+            Continued::Incomplete
+        } else {
+            Continued::No
+        };
+    };
+    let Some(expected) = parse_hex_u32(hex) else {
+        return Continued::No;
+    };
+    let Some(len) = line_end(buf, star + 9, eof) else {
+        return Continued::Incomplete;
+    };
+    if crc32(&buf[1..star]) == expected { Continued::Frame(len) } else { Continued::BadCrc(len) }
 }
 
 /// OEM4-style binary (`AA 44 12`, header length in byte 3) or short binary (`AA 44 13`, 12-byte
@@ -448,6 +495,49 @@ mod tests {
     fn ascii_frame_with_wrong_crc_is_rejected_whole() {
         let line = b"#SENDR,COM1_30,0,127.5,UNKNOWN,0,0.000,00000000,ffff,0;OK*e79f45be\r\n";
         assert_eq!(scan_all(line), vec![Step::Reject(RejectReason::BadCrc, line.len())]);
+    }
+
+    const RXCONFIG: &[u8] = b"#RXCONFIGA,COM2,235,77.0,UNKNOWN,0,0.727,02000020,f702,17002;#ADJUST1PPSA,COM2,235,77.0,UNKNOWN,0,0.727,02000020,f702,17002;OFF*4c2dbb6d*1600a42a\r\n";
+
+    #[test]
+    fn rxconfig_frame_ends_at_its_second_checksum() {
+        assert_eq!(scan_all(RXCONFIG), vec![Step::Frame(Format::Ascii, RXCONFIG.len())]);
+        // Cut anywhere before its end, the window waits for more.
+        for cut in 1..RXCONFIG.len() - 1 {
+            let step = Scanner::default().step(&RXCONFIG[..cut], 0, false);
+            assert_eq!(step, Step::NeedMore, "cut at {cut}");
+        }
+        // Without line end, at the end of the input.
+        let bare = &RXCONFIG[..RXCONFIG.len() - 2];
+        assert_eq!(scan_all(bare), vec![Step::Frame(Format::Ascii, bare.len())]);
+    }
+
+    #[test]
+    fn a_frame_followed_by_a_star_is_framed_as_before() {
+        let line = b"#SENDR,COM1_30,0,127.5,UNKNOWN,0,0.000,00000000,ffff,0;OK*e79f45bd";
+        let frame = Step::Frame(Format::Ascii, line.len());
+        for tail in [&b"*"[..], b"*12", b"*0123456789", b"*zz", b"*01234567\r\n", b"*0123456"] {
+            let data = [&line[..], tail].concat();
+            let steps = scan_all(&data);
+            assert_eq!(steps[0], frame, "{:?}", String::from_utf8_lossy(tail));
+            assert_eq!(steps[1..], [Step::Reject(RejectReason::Unframed, tail.len())]);
+        }
+        // A partial second checksum waits for more input, then is settled either way.
+        let data = [&line[..], b"*0123"].concat();
+        assert_eq!(Scanner::default().step(&data, 0, false), Step::NeedMore);
+    }
+
+    #[test]
+    fn rxconfig_with_either_checksum_wrong() {
+        let mut outer = RXCONFIG.to_vec();
+        let at = outer.len() - 3;
+        outer[at] = b'b';
+        assert_eq!(scan_all(&outer)[0], Step::Reject(RejectReason::BadCrc, outer.len()));
+        // The embedded checksum is not checked by the framer, only the log's own.
+        let mut inner = RXCONFIG.to_vec();
+        let at = inner.len() - 13;
+        inner[at] = b'7';
+        assert_eq!(scan_all(&inner)[0], Step::Reject(RejectReason::BadCrc, inner.len()));
     }
 
     #[test]

@@ -529,8 +529,10 @@ fn one_each_binary_equals_its_ascii_conversion_log_by_log() {
             compared += 1;
         }
     }
-    // BESTPOS, BESTUTM, BESTVEL, RXSTATUS, PSRXYZ, BESTXYZ.
-    assert_eq!(compared, 6);
+    // BESTPOS, BESTUTM, BESTVEL, RXSTATUS, PSRXYZ, BESTXYZ, BSLNXYZ, RXHWLEVELS: every log of the
+    // recording (the rest are replies to commands).
+    assert_eq!(compared, 8);
+    assert!(binary.iter().all(|m| m.header.response || m.log.is_some()));
 }
 
 #[test]

@@ -100,7 +100,7 @@ pub struct Expected {
 }
 
 /// Per table: the columns compared and their types for [`parse`].
-pub const QUERIES: [(&str, &str, &str); 5] = [
+pub const QUERIES: [(&str, &str, &str); 6] = [
     (
         "positions",
         "receiver, time_ms, log, sol_status, pos_type, lat_deg, lon_deg, hgt_m, undulation_m, \
@@ -128,6 +128,12 @@ pub const QUERIES: [(&str, &str, &str); 5] = [
         "receiver_status",
         "receiver, time_ms, error_word, status_word, aux1_word, aux2_word, aux3_word",
         "siiiiii",
+    ),
+    (
+        "gps_ephemerides",
+        "receiver, time_ms, log, prn, health, iode1, week, toe, a, ecc, m0, omega, i0, omega_dot, \
+         iodc, toc, af0, af1, ura",
+        "sisiiiidddddddidddd",
     ),
 ];
 
@@ -170,7 +176,12 @@ impl Expected {
         let name = log.name();
         let head = || vec![s(receiver), i(time), s(name)];
         match log {
-            Log::BestPos(p) | Log::PsrPos(p) => {
+            Log::BestPos(p)
+            | Log::PsrPos(p)
+            | Log::RtkPos(p)
+            | Log::MatchedPos(p)
+            | Log::PppPos(p)
+            | Log::BestGnssPos(p) => {
                 let mut row = head();
                 row.extend([
                     i(p.sol_status.0),
@@ -189,7 +200,7 @@ impl Expected {
                 ]);
                 self.push("positions", row);
             }
-            Log::BestVel(v) => {
+            Log::BestVel(v) | Log::PsrVel(v) | Log::RtkVel(v) | Log::BestGnssVel(v) => {
                 let mut row = head();
                 row.extend([
                     i(v.sol_status.0),
@@ -200,6 +211,13 @@ impl Expected {
                     f(v.vert_spd),
                 ]);
                 self.push("velocities", row);
+            }
+            Log::GpsEphem(e) => {
+                let mut row = head();
+                row.extend([i(e.prn), i(e.health), i(e.iode1), i(e.week), f(e.toe), f(e.a)]);
+                row.extend([f(e.ecc), f(e.m0), f(e.omega), f(e.i0), f(e.omega_dot), i(e.iodc)]);
+                row.extend([f(e.toc), f(e.af0), f(e.af1), f(e.ura)]);
+                self.push("gps_ephemerides", row);
             }
             Log::Range(range) => self.observations(receiver, time, name, range),
             Log::RangeCmp(cmp) => self.observations(receiver, time, name, &cmp.decompress()),

@@ -440,18 +440,10 @@ impl Drop for Streamer {
     }
 }
 
-/// The raw tables, `frames` last.
-pub const RAW_TABLES: [&str; 9] = [
-    "rejected",
-    "positions",
-    "velocities",
-    "observations",
-    "ins",
-    "receiver_status",
-    "hardware",
-    "clock",
-    "frames",
-];
+/// The raw tables, in the order the streamer writes them (`frames` last).
+pub fn raw_tables() -> Vec<&'static str> {
+    gnss_streamer::tables::RawTables::schemas().into_iter().map(|(table, _)| table).collect()
+}
 
 /// The aggregate targets of `sql/aggregates/`.
 pub fn aggregate_targets() -> Vec<String> {
@@ -487,7 +479,7 @@ pub fn wait_for_frames(
 /// Every raw table's row count and an order-independent hash of its columns (all but
 /// `ingest_ms` and `ingested`, when the streamer took the frame in and wrote the row).
 pub fn raw_fingerprint(ch: &ClickHouse, database: &str) -> Vec<(String, String)> {
-    fingerprint(ch, database, &RAW_TABLES, &["ingest_ms", "ingested"])
+    fingerprint(ch, database, &raw_tables(), &["ingest_ms", "ingested"])
 }
 
 /// Each of `tables`' row count and an order-independent hash of its columns but `skipped`.

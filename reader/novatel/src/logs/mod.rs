@@ -1,5 +1,7 @@
 //! Decoded log bodies, one module per family, and the table that ties message ids to them.
 
+pub mod config;
+pub mod ephemeris;
 pub mod ins;
 pub mod position;
 pub mod range;
@@ -11,14 +13,34 @@ use serde::Serialize;
 use super::error::FieldError;
 use super::field::{BinReader, Field, TextReader};
 
-pub use ins::{InsPva, InsPvax};
-pub use position::{Heading2, Position, Utm, Velocity, Xyz, ZoneLetter};
+pub use config::{
+    EmbeddedBody, Hold, LogList, LogListEntry, LogTrigger, LoggedMessage, PortAddress, RxConfig,
+    ValidModel, ValidModels, VarString,
+};
+pub use ephemeris::{
+    BdsClock, BdsEphemeris, BdsIono, GalClock, GalFnavEphemeris, GalInavEphemeris, GalIono,
+    GalileoOrbit, GloEphemeris, GpsEphemeris, HexBytes, IonUtc, QzssEphemeris, RawEphem,
+    RawSbasFrame,
+};
+pub use ins::{
+    AlignmentMode, BodyTimeStatus, CorrImuData, CorrImus, ImuStatus, ImuType, InsConfig, InsOffset,
+    InsOffsetEntry, InsOffsetFrame, InsProfile, InsPva, InsPvax, InsStdev, RawImu, RawImuX,
+    RelInsOutput, SourceStatus, TimeSync, Vector3,
+};
+pub use position::{
+    Baseline, DualAntennaHeading, Heading2, MatchedXyz, Position, Utm, Velocity, Xyz, ZoneLetter,
+};
 pub use range::{
     CompressedObservation, Constellation, Observation, Range, RangeCmp, TrackingStatus,
 };
-pub use receiver::{Component, HwMeasurement, HwMonitor, RxStatus, StatusWord, Time, Version};
+pub use receiver::{
+    Component, EventType, EventWord, HwMeasurement, HwMonitor, Interference,
+    InterferenceDetectMethod, ItDetectStatus, RfPath, RxHwLevels, RxStatus, RxStatusEvent,
+    StatusWord, Time, Version,
+};
 pub use satellites::{
-    BestSats, PsrDop2, SatVis2, SatelliteId, SatelliteUse, SystemTdop, VisibleSatellite,
+    BestSats, PsrDop, PsrDop2, SatVis, SatVis2, SatVisEntry, SatelliteId, SatelliteUse, SystemTdop,
+    TrackChannel, TrackStat, VisibleSatellite,
 };
 
 macro_rules! logs {
@@ -72,25 +94,77 @@ macro_rules! logs {
 }
 
 logs! {
-    Version(Version) = 37,
-    BestPos(Position) = 42,
+    // Observations (range.rs).
     Range(Range) = 43,
-    PsrPos(Position) = 47,
-    RxStatus(RxStatus) = 93,
-    BestVel(Velocity) = 99,
-    Time(Time) = 101,
     RangeCmp(RangeCmp) = 140,
+    // Positions, velocities, baselines and headings (position.rs).
+    BestPos(Position) = 42,
+    PsrPos(Position) = 47,
+    MatchedPos(Position) = 96,
+    BestVel(Velocity) = 99,
+    PsrVel(Velocity) = 100,
+    RtkPos(Position) = 141,
+    RtkVel(Velocity) = 216,
     BestXyz(Xyz) = 241,
+    MatchedXyz(MatchedXyz) = 242,
     PsrXyz(Xyz) = 243,
+    RtkXyz(Xyz) = 244,
+    BslnXyz(Baseline) = 686,
+    BestUtm(Utm) = 726,
+    Heading2(Heading2) = 1335,
+    BestGnssPos(Position) = 1429,
+    BestGnssVel(Velocity) = 1430,
+    PppPos(Position) = 1538,
+    DualAntennaHeading(DualAntennaHeading) = 2042,
+    // INS and IMU (ins.rs).
+    RawImu(RawImu) = 268,
+    RawImus(RawImu) = 325,
+    TimeSync(TimeSync) = 492,
     InsPva(InsPva) = 507,
     InsPvas(InsPva) = 508,
-    BestUtm(Utm) = 726,
-    HwMonitor(HwMonitor) = 963,
+    CorrImuData(CorrImuData) = 812,
+    CorrImuDatas(CorrImuData) = 813,
+    ImuRateCorrImus(CorrImuData) = 1362,
+    RawImuX(RawImuX) = 1461,
+    RawImuSx(RawImuX) = 1462,
+    InsPvax(InsPvax) = 1465,
+    InsConfig(InsConfig) = 1945,
+    InsStdev(InsStdev) = 2051,
+    CorrImus(CorrImus) = 2264,
+    // Satellites and tracking (satellites.rs).
+    SatVis(SatVis) = 48,
+    TrackStat(TrackStat) = 83,
+    PsrDop(PsrDop) = 174,
     SatVis2(SatVis2) = 1043,
     PsrDop2(PsrDop2) = 1163,
+    RtkDop2(PsrDop2) = 1172,
     BestSats(BestSats) = 1194,
-    Heading2(Heading2) = 1335,
-    InsPvax(InsPvax) = 1465,
+    // Receiver state and configuration (receiver.rs, config.rs).
+    LogList(LogList) = 5,
+    Version(Version) = 37,
+    RxStatus(RxStatus) = 93,
+    RxStatusEvent(RxStatusEvent) = 94,
+    Time(Time) = 101,
+    RxConfig(RxConfig) = 128,
+    RxHwLevels(RxHwLevels) = 195,
+    ValidModels(ValidModels) = 206,
+    HwMonitor(HwMonitor) = 963,
+    ItDetectStatus(ItDetectStatus) = 2065,
+    // Ephemerides, ionosphere, clocks and raw navigation data (ephemeris.rs).
+    GpsEphem(GpsEphemeris) = 7,
+    IonUtc(IonUtc) = 8,
+    RawEphem(RawEphem) = 41,
+    GloEphemeris(GloEphemeris) = 723,
+    RawSbasFrame(RawSbasFrame) = 973,
+    GalClock(GalClock) = 1121,
+    GalIono(GalIono) = 1127,
+    GalInavEphemeris(GalInavEphemeris) = 1309,
+    GalFnavEphemeris(GalFnavEphemeris) = 1310,
+    QzssEphemeris(QzssEphemeris) = 1336,
+    QzssIonUtc(IonUtc) = 1347,
+    BdsIono(BdsIono) = 1590,
+    BdsClock(BdsClock) = 1607,
+    BdsEphemeris(BdsEphemeris) = 1696,
 }
 
 impl Log {

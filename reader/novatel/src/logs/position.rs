@@ -1,5 +1,6 @@
-//! Position, velocity and heading solutions: BESTPOS, PSRPOS, BESTXYZ, PSRXYZ, BESTUTM, BESTVEL,
-//! HEADING2.
+//! Position, velocity, baseline and heading solutions: BESTPOS, PSRPOS, RTKPOS, MATCHEDPOS,
+//! PPPPOS, BESTGNSSPOS, BESTXYZ, PSRXYZ, RTKXYZ, BESTUTM, BESTVEL, PSRVEL, RTKVEL, BESTGNSSVEL,
+//! BSLNXYZ, HEADING2, DUALANTENNAHEADING, MATCHEDXYZ.
 
 use serde::Serialize;
 
@@ -8,7 +9,8 @@ use crate::error::FieldError;
 use crate::field::{BinReader, Field, Hex, Text, TextReader, log_struct};
 
 log_struct! {
-    /// BESTPOS (42) and PSRPOS (47): geodetic position.
+    /// BESTPOS (42), PSRPOS (47), MATCHEDPOS (96), RTKPOS (141), BESTGNSSPOS (1429) and PPPPOS
+    /// (1538): geodetic position.
     pub struct Position {
         pub sol_status: SolStatus,
         pub pos_type: PosType,
@@ -44,7 +46,8 @@ log_struct! {
 }
 
 log_struct! {
-    /// BESTXYZ (241) and PSRXYZ (243): ECEF position and velocity.
+    /// BESTXYZ (241), PSRXYZ (243) and RTKXYZ (244): ECEF position and velocity. (MATCHEDXYZ has
+    /// no velocity part and another layout.)
     pub struct Xyz {
         pub p_sol_status: SolStatus,
         pub pos_type: PosType,
@@ -71,7 +74,33 @@ log_struct! {
         pub num_soln_svs: u8,
         pub num_ggl1: u8,
         pub num_soln_multi_svs: u8,
-        pub reserved: Hex<u8>,
+        /// Reserved: a decimal `Char` in NovAtel's database.
+        pub reserved: u8,
+        pub ext_sol_stat: Hex<u8>,
+        pub gal_bds_sig_mask: Hex<u8>,
+        pub gps_glo_sig_mask: Hex<u8>,
+    }
+}
+
+log_struct! {
+    /// MATCHEDXYZ (242): the RTK position computed from matched observations, ECEF, without
+    /// velocity. Layout of NovAtel's decoder database (MATCHEDXYZ definition 7547).
+    pub struct MatchedXyz {
+        pub sol_status: SolStatus,
+        pub pos_type: PosType,
+        pub x: f64,
+        pub y: f64,
+        pub z: f64,
+        pub x_sigma: f32,
+        pub y_sigma: f32,
+        pub z_sigma: f32,
+        pub stn_id: Text<4>,
+        pub num_svs: u8,
+        pub num_soln_svs: u8,
+        pub num_ggl1: u8,
+        pub num_soln_multi_svs: u8,
+        /// Reserved: a decimal `Char` in NovAtel's database.
+        pub reserved: u8,
         pub ext_sol_stat: Hex<u8>,
         pub gal_bds_sig_mask: Hex<u8>,
         pub gps_glo_sig_mask: Hex<u8>,
@@ -100,7 +129,8 @@ log_struct! {
         pub num_soln_svs: u8,
         pub num_ggl1: u8,
         pub num_soln_multi_svs: u8,
-        pub reserved: Hex<u8>,
+        /// Reserved: a decimal `Char` in NovAtel's database.
+        pub reserved: u8,
         pub ext_sol_stat: Hex<u8>,
         pub gal_bds_sig_mask: Hex<u8>,
         pub gps_glo_sig_mask: Hex<u8>,
@@ -108,7 +138,8 @@ log_struct! {
 }
 
 log_struct! {
-    /// BESTVEL (99): horizontal and vertical velocity.
+    /// BESTVEL (99), PSRVEL (100), RTKVEL (216) and BESTGNSSVEL (1430): horizontal and vertical
+    /// velocity.
     pub struct Velocity {
         pub sol_status: SolStatus,
         pub vel_type: PosType,
@@ -122,6 +153,9 @@ log_struct! {
         pub trk_gnd: f64,
         /// Vertical speed, m/s (positive up).
         pub vert_spd: f64,
+        /// A `Long` in NovAtel's database for BESTVEL, PSRVEL and RTKVEL (OEM7 prints `0`) but a
+        /// `Float` for BESTGNSSVEL, and OEMV receivers print `0.0`: kept a float, which reads
+        /// both texts (the binary of 0 is the same).
         pub reserved: f32,
     }
 }
@@ -145,6 +179,75 @@ log_struct! {
         pub num_svs: u8,
         pub num_soln_svs: u8,
         pub num_obs: u8,
+        pub num_multi: u8,
+        pub sol_source: Hex<u8>,
+        pub ext_sol_stat: Hex<u8>,
+        pub gal_bds_sig_mask: Hex<u8>,
+        pub gps_glo_sig_mask: Hex<u8>,
+    }
+}
+
+log_struct! {
+    /// BSLNXYZ (686): RTK baseline from the base station to the rover, ECEF.
+    pub struct Baseline {
+        pub sol_status: SolStatus,
+        pub bsln_type: PosType,
+        /// X baseline, metres.
+        pub b_x: f64,
+        /// Y baseline, metres.
+        pub b_y: f64,
+        /// Z baseline, metres.
+        pub b_z: f64,
+        /// Standard deviation of `b_x`, metres.
+        pub b_x_sigma: f32,
+        /// Standard deviation of `b_y`, metres.
+        pub b_y_sigma: f32,
+        /// Standard deviation of `b_z`, metres.
+        pub b_z_sigma: f32,
+        /// Base station id.
+        pub stn_id: Text<4>,
+        /// Satellites tracked.
+        pub num_svs: u8,
+        /// Satellites used in the solution.
+        pub num_soln_svs: u8,
+        /// Satellites with L1/E1/B1 signals used in the solution.
+        pub num_ggl1: u8,
+        /// Satellites with multi-frequency signals used in the solution.
+        pub num_soln_multi_svs: u8,
+        /// Reserved: a decimal `Char` in NovAtel's database.
+        pub reserved: u8,
+        pub ext_sol_stat: Hex<u8>,
+        pub gal_bds_sig_mask: Hex<u8>,
+        pub gps_glo_sig_mask: Hex<u8>,
+    }
+}
+
+log_struct! {
+    /// DUALANTENNAHEADING (2042): heading and pitch from the primary to the secondary antenna of
+    /// a dual-antenna receiver, output synchronously.
+    pub struct DualAntennaHeading {
+        pub sol_status: SolStatus,
+        pub pos_type: PosType,
+        /// Baseline length, metres (-1 for ALIGN heading models and fixed positions).
+        pub length: f32,
+        /// Degrees from true north, 0 to 359.999.
+        pub heading: f32,
+        /// Degrees, ±90.
+        pub pitch: f32,
+        pub reserved: f32,
+        /// Heading standard deviation, degrees.
+        pub heading_sigma: f32,
+        /// Pitch standard deviation, degrees.
+        pub pitch_sigma: f32,
+        /// Station id.
+        pub stn_id: Text<4>,
+        /// Satellites tracked.
+        pub num_svs: u8,
+        /// Satellites used in the solution.
+        pub num_soln_svs: u8,
+        /// Satellites above the elevation mask angle.
+        pub num_obs: u8,
+        /// Satellites with multi-frequency signals used in the solution.
         pub num_multi: u8,
         pub sol_source: Hex<u8>,
         pub ext_sol_stat: Hex<u8>,
@@ -188,5 +291,20 @@ impl Field for ZoneLetter {
             [letter] => Ok(ZoneLetter(u32::from(*letter))),
             _ => Err(r.invalid(token, "a zone letter")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// BESTXYZ, BESTUTM and BSLNXYZ's reserved byte is a decimal `Char` (`%B`), unlike
+    /// BESTPOS's hexadecimal one.
+    #[test]
+    fn reserved_bytes_are_decimal_where_the_database_says_so() {
+        let body = b"SOL_COMPUTED,NARROW_INT,2.9912,3.1779,3.3197,0.0070,0.0074,0.0105,\"K250\",\
+35,16,16,15,10,01,00,33";
+        let bl = Baseline::read_text(&mut TextReader::ascii(body).unwrap()).unwrap();
+        assert_eq!((bl.reserved, bl.ext_sol_stat), (10, Hex(1)));
     }
 }

@@ -8,7 +8,7 @@ pub mod reliability;
 
 use std::path::PathBuf;
 
-use novatel::{Event, Log, Message, decode, frames};
+use novatel::{Event, Format, Header, Log, Message, decode, encode, frames};
 use serde_json::Value;
 
 pub fn fixture_path(path: &str) -> PathBuf {
@@ -30,6 +30,58 @@ pub fn messages(data: &[u8]) -> Vec<Message<'_>> {
 
 pub fn with_id(messages: Vec<Message<'_>>, id: u16) -> Vec<Message<'_>> {
     messages.into_iter().filter(|m| m.header.id == Some(id)).collect()
+}
+
+/// The first message called `name`.
+pub fn message<'a>(all: &'a [Message<'a>], name: &str) -> &'a Message<'a> {
+    all.iter().find(|m| m.header.name == name).unwrap_or_else(|| panic!("no {name}"))
+}
+
+/// The decoded logs of the messages called `name`, in order.
+pub fn decoded<'a>(all: &'a [Message<'_>], name: &str) -> Vec<&'a Log> {
+    all.iter()
+        .filter(|m| m.header.name == name)
+        .map(|m| m.log.as_ref().unwrap_or_else(|| panic!("{name} not decoded")))
+        .collect()
+}
+
+/// Encodes `log` in a binary frame (short binary if `short`) at GPS `week` and `ms`, decodes it
+/// again and checks that header and log come back equal.
+pub fn assert_binary_round_trip(log: &Log, week: u16, ms: u32, short: bool) {
+    let header =
+        if short { Header::short_binary(log, week, ms) } else { Header::binary(log, week, ms) };
+    let mut bytes = Vec::new();
+    encode(&header, log, &mut bytes).unwrap();
+    let events: Vec<_> = frames(&bytes).collect();
+    let [Event::Frame(frame)] = events.as_slice() else { panic!("{}: not one frame", header.name) };
+    let back = decode(frame).unwrap();
+    assert_eq!(back.header, header, "{}", header.name);
+    assert_eq!(back.log.as_ref(), Some(log), "{}", header.name);
+    // Debug tells -0.0 from 0.0 (GLONASS ephemerides carry negative zeros).
+    assert_eq!(format!("{:?}", back.log.as_ref()), format!("{:?}", Some(log)), "{}", header.name);
+}
+
+/// [`assert_binary_round_trip`] of a decoded message at its own time, in short binary if it came
+/// in short ASCII.
+pub fn assert_message_round_trip(message: &Message<'_>) {
+    let name = &message.header.name;
+    let log = message.log.as_ref().unwrap_or_else(|| panic!("{name} not decoded"));
+    let (week, ms) = (message.header.week.unwrap(), message.header.ms.unwrap());
+    assert_binary_round_trip(log, week, ms, message.header.format == Format::ShortAscii);
+}
+
+/// The log of an ASCII frame of log `name` around `body` (typed, not from a receiver), its CRC
+/// computed here: for layouts without a published example.
+pub fn typed_ascii(name: &str, body: &[u8]) -> Log {
+    let mut text = format!("{name}A,COM1,0,0.0,FINESTEERING,2209,503614.000,02000020,0000,16809;")
+        .into_bytes();
+    text.extend_from_slice(body);
+    let mut frame = b"#".to_vec();
+    frame.extend_from_slice(&text);
+    frame.extend_from_slice(format!("*{:08x}\r\n", novatel::crc::crc32(&text)).as_bytes());
+    let all = messages(&frame);
+    let [message] = &all[..] else { panic!("{name}: not one message") };
+    message.log.clone().unwrap_or_else(|| panic!("{name} not decoded"))
 }
 
 /// Numbers in an ASCII body with the number of decimals they were printed with, in order.
