@@ -21,7 +21,11 @@
 # competing for the CPU (keep the logs under about 500,000, which the mock broker holds, e.g.
 # `DRAIN=1 benches/streamer-e2e.sh 20 150 0`).
 #
-# Environment: DRAIN, BENCH_DIR (where ClickHouse's data goes; /tmp by default, /dev/shm for tmpfs),
+# CLUSTER=1 writes to the local cluster of scripts/local-cluster instead (ZooKeeper and 2 shards x
+# 2 replicas of ClickHouse on this machine, the streamer in cluster mode): ClickHouse's CPU is the
+# four servers', ZooKeeper's is reported beside it, rows are counted through the Distributed tables.
+#
+# Environment: CLUSTER, DRAIN, BENCH_DIR (where ClickHouse's data goes; /tmp by default, /dev/shm for tmpfs),
 # BIN_DIR (the binaries measured, e.g. a copy of an earlier build to compare with; by default
 # target/release, built first), STREAMER_ARGS (extra streamer flags), READER_LINGER_MS,
 # MOCK_BROKERS, RUST_LOG (the streamer's).
@@ -45,18 +49,34 @@ trap cleanup EXIT
 bin=${BIN_DIR:-target/release}
 [ -n "${BIN_DIR:-}" ] || scripts/build-release -p novatel-reader -p gnss-streamer
 settle_page_cache
-start_clickhouse "$work/ch"
-clickhouse=${service_pids[0]}
+cluster_args=()
+if [ "${CLUSTER:-0}" = 1 ]; then
+  start_clickhouse_cluster "$work/cluster"
+  cluster_args=(--clickhouse-cluster "$CLICKHOUSE_CLUSTER" --clickhouse-shards "$CLICKHOUSE_SHARDS")
+  clickhouse=$(for node in $CLUSTER_NODES; do cut -d' ' -f1 "$work/cluster/$node.pid"; done)
+  zookeeper=$(cut -d' ' -f1 "$work/cluster/zookeeper.pid")
+else
+  start_clickhouse "$work/ch"
+  clickhouse=${service_pids[0]}
+  zookeeper=
+fi
 start_mock_kafka "$work" "gnss.frames:$partitions" "${MOCK_BROKERS:-1}"
 bootstrap=$KAFKA_BOOTSTRAP
 
-cpu_seconds() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
+# The user and system CPU of the processes PIDS, in seconds.
+cpu_seconds() {
+  local pid
+  for pid in "$@"; do cat "/proc/$pid/stat"; done | awk -v t="$(getconf CLK_TCK)" '{s += $14 + $15} END {print s / t}'
+}
 metrics_port=$(free_port)
+streamer_args=(--kafka-brokers "$bootstrap" --clickhouse-url "$CLICKHOUSE_URL" --log-format json
+  ${cluster_args[@]+"${cluster_args[@]}"} ${STREAMER_ARGS:-})
+# The DDL first, so that the CPU measured is the streaming's (on a cluster, creating the
+# replicated tables takes ZooKeeper and the servers several CPU-seconds).
+"$bin/gnss-streamer" "${streamer_args[@]}" --metrics-listen off --migrate-only 2> "$work/migrate.log"
 start_streamer() {
-  RUST_LOG=${RUST_LOG:-info} "$bin/gnss-streamer" --kafka-brokers "$bootstrap" \
-    --clickhouse-url "$CLICKHOUSE_URL" --metrics-listen "127.0.0.1:$metrics_port" \
-    --log-format json ${STREAMER_ARGS:-} \
-    2> "$work/streamer.log" &
+  RUST_LOG=${RUST_LOG:-info} "$bin/gnss-streamer" "${streamer_args[@]}" \
+    --metrics-listen "127.0.0.1:$metrics_port" 2> "$work/streamer.log" &
   streamer=$!
   until grep -q 'partitions assigned' "$work/streamer.log"; do sleep 0.2; done
 }
@@ -71,19 +91,30 @@ produce() {
 }
 if [ "${DRAIN:-0}" = 1 ]; then
   produce
-  clickhouse_cpu_before=$(cpu_seconds "$clickhouse")
+  clickhouse_cpu_before=$(cpu_seconds $clickhouse)
+  zookeeper_cpu_before=$(cpu_seconds $zookeeper)
   start_streamer
   streamer_cpu_before=0
 else
   start_streamer
-  clickhouse_cpu_before=$(cpu_seconds "$clickhouse")
+  clickhouse_cpu_before=$(cpu_seconds $clickhouse)
+  zookeeper_cpu_before=$(cpu_seconds $zookeeper)
   streamer_cpu_before=$(cpu_seconds "$streamer")
   produce
 fi
 
 # Wait for the streamer to write everything, or to stop making progress for 20 s.
 if wait_for_frames "$delivered"; then all_visible=$(date +%s.%N); fi
-clickhouse_cpu=$(awk -v a="$clickhouse_cpu_before" -v b="$(cpu_seconds "$clickhouse")" 'BEGIN {print b - a}')
+# On a cluster, the CPU counted includes the replicas' copies: every replica has every part.
+if [ "${CLUSTER:-0}" = 1 ]; then
+  for node in $CLUSTER_NODES; do
+    for table in $(cluster_query "$node" "SELECT name FROM system.tables WHERE database = 'gnss_local' AND engine LIKE 'Replicated%'"); do
+      cluster_query "$node" "SYSTEM SYNC REPLICA gnss_local.$table" > /dev/null
+    done
+  done
+fi
+clickhouse_cpu=$(awk -v a="$clickhouse_cpu_before" -v b="$(cpu_seconds $clickhouse)" 'BEGIN {print b - a}')
+zookeeper_cpu=$(awk -v a="$zookeeper_cpu_before" -v b="$(cpu_seconds $zookeeper)" 'BEGIN {print b - a}')
 streamer_cpu=$(awk -v a="$streamer_cpu_before" -v b="$(cpu_seconds "$streamer")" 'BEGIN {print b - a}')
 streamer_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$streamer/status")
 # Inserts per table from the streamer's metrics; every batch inserts into frames once.
@@ -99,13 +130,14 @@ for table in $tables; do rows=$((rows + $(ch_query "SELECT count() FROM gnss.$ta
 read -r frames unique first_ms last_ms <<< "$(ch_query 'SELECT count(), uniqExact(kafka_partition, kafka_offset), min(ingest_ms), max(ingest_ms) FROM gnss.frames')"
 awk -v d="$delivered" -v f="$frames" -v u="$unique" -v a="$first_ms" -v b="$last_ms" -v r="$rows" \
   -v rss="$streamer_rss_kb" -v scpu="$streamer_cpu" -v rs="$reader_seconds" -v rcpu="$reader_cpu" \
-  -v chcpu="$clickhouse_cpu" -v ins="$inserts" -v bat="$batches" -v t0="$reader_started" -v t1="${all_visible:-0}" -v drain="${DRAIN:-0}" 'BEGIN {
+  -v chcpu="$clickhouse_cpu" -v zkcpu="$zookeeper_cpu" -v cluster="${CLUSTER:-0}" -v ins="$inserts" -v bat="$batches" -v t0="$reader_started" -v t1="${all_visible:-0}" -v drain="${DRAIN:-0}" 'BEGIN {
   s = (b - a) / 1000
   printf "produced %d logs in %.1f s (%.0f logs/s; reader CPU %s)\n", d, rs, d / rs, rcpu
   printf "streamer wrote %d logs (%d distinct records) and %d rows in %.1f s: %.0f logs/s, %.0f rows/s\n", f, u, r, s, f / s, r / s
   if (t1 > 0 && !drain) printf "end to end: %d logs from the reader starting to the last row visible in %.1f s: %.0f logs/s\n", d, t1 - t0, d / (t1 - t0)
   printf "streamer peak RSS %.1f MB, CPU %.1f s; ClickHouse CPU %.1f s\n", rss / 1024, scpu, chcpu
   printf "CPU per million logs: streamer %.1f s, ClickHouse %.1f s\n", scpu * 1e6 / f, chcpu * 1e6 / f
+  if (cluster) printf "cluster: 2 shards x 2 replicas, %.0f rows/s per shard; ZooKeeper CPU %.1f s (%.2f s per million logs)\n", r / s / 2, zkcpu, zkcpu * 1e6 / f
   if (bat > 0) printf "%d batches, %d inserts: %.1f per batch\n", bat, ins, ins / bat
   if (f == d && u == d) print "nothing lost, nothing doubled"
   else printf "MISMATCH: %d produced, %d written, %d distinct\n", d, f, u

@@ -3,7 +3,12 @@
 #   source scripts/services.sh
 #   start_clickhouse DIR        # sets CLICKHOUSE_URL; the server's data, logs and pid go in DIR
 #   start_mock_kafka DIR TOPIC:PARTITIONS [BROKERS]   # sets KAFKA_BOOTSTRAP
-#   stop_services               # stops what the two started (call it from an EXIT trap)
+#   start_clickhouse_cluster DIR [--shards N] [--replicas M]   # ZooKeeper and N x M (2 x 2)
+#                               # ClickHouse servers (scripts/local-cluster start DIR); sources
+#                               # DIR/cluster.env: CLICKHOUSE_CLUSTER, CLICKHOUSE_SHARDS,
+#                               # CLICKHOUSE_URL (the first server), ZOOKEEPER, NODE_<node>_HTTP...
+#   cluster_query NODE SQL      # SQL on one server of that cluster (s1r1, s1r2, s2r1, s2r2...)
+#   stop_services               # stops what the three started (call it from an EXIT trap)
 #   reader_delivered LOG        # frames a finished reader delivered, from its JSON log (stderr)
 #   settle_page_cache           # before a measurement: write back and empty the page cache
 #
@@ -11,6 +16,8 @@
 # librdkafka's mock cluster (`target/release/mock-kafka`, build it first).
 
 service_pids=()
+service_clusters=()
+services_scripts=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -42,6 +49,19 @@ start_clickhouse() {
     fi
     sleep 0.2
   done
+}
+
+start_clickhouse_cluster() {
+  local dir=$1
+  shift
+  service_clusters+=("$dir")
+  "$services_scripts/local-cluster" start "$dir" "$@" || return
+  source "$dir/cluster.env"
+}
+
+cluster_query() {
+  local port="NODE_$1_HTTP"
+  curl -sS --fail-with-body "http://127.0.0.1:${!port}/" --data-binary "$2"
 }
 
 start_mock_kafka() {
@@ -88,4 +108,9 @@ stop_services() {
     wait "${service_pids[@]}" 2> /dev/null || true
   fi
   service_pids=()
+  local dir
+  for dir in ${service_clusters[@]+"${service_clusters[@]}"}; do
+    "$services_scripts/local-cluster" stop "$dir" || true
+  done
+  service_clusters=()
 }

@@ -70,7 +70,12 @@ fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
     let sql_dir = &args.sql_dir;
     // Compose starts ClickHouse alongside: it is waited for, up to --connect-timeout.
     let wait = args.connect_timeout;
-    let sink = Arc::new(runtime.block_on(Sink::connect(connection, sql_dir, wait))?);
+    let sink = Arc::new(runtime.block_on(Sink::connect(
+        connection,
+        args.cluster().as_ref(),
+        sql_dir,
+        wait,
+    ))?);
     if args.migrate_only {
         info!("migrations applied; --migrate-only given, stopping");
         return Ok(());

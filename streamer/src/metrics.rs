@@ -18,6 +18,8 @@ pub const INSERT_RETRIES: &str = "streamer_insert_retries_total";
 /// Frames left out because ClickHouse already held them (the same receiver, GPS time, log and
 /// bytes, produced again: a reader restarted on a recording).
 pub const DUPLICATE_FRAMES: &str = "streamer_duplicate_frames_total";
+/// Writes moved to a shard's next ClickHouse replica after one failed, by shard (cluster mode).
+pub const REPLICA_FAILOVERS: &str = "streamer_replica_failovers_total";
 /// Micro-batches left to the partitions' next owner after a rebalance.
 pub const BATCHES_ABANDONED: &str = "streamer_batches_abandoned_total";
 /// Records behind the end of each partition, by partition (from librdkafka's statistics).

@@ -1,7 +1,8 @@
 //! Each receiver's reference point: its first computed BESTPOS. Position aggregates measure east,
 //! north and up offsets from it, so it must stay the same across batches, restarts and streamers:
 //! it is stored in ClickHouse's `receivers` table the first time a receiver is seen and read back
-//! at start.
+//! at start and at each new assignment of partitions (another streamer may have recorded the
+//! points of the receivers it brings).
 
 use std::collections::HashMap;
 
@@ -77,6 +78,16 @@ impl References {
         self.points.extend(points);
     }
 
+    /// Takes in the points read from ClickHouse again ([`crate::sink::Sink::reference_points`]:
+    /// receiver, latitude, longitude, height, time). They replace those known of the same
+    /// receivers: ClickHouse keeps each receiver's earliest, which another streamer may have
+    /// recorded. A point recorded here that the read does not return (a replica behind) is kept.
+    pub fn refresh(&mut self, rows: Vec<(String, f64, f64, f64, i64)>) {
+        self.extend(rows.into_iter().map(|(receiver, lat_deg, lon_deg, hgt_m, time_ms)| {
+            (receiver, Point { lat_deg, lon_deg, hgt_m, time_ms })
+        }));
+    }
+
     /// The points as a batch of the `receivers` table, with `more` (not yet added) after them.
     pub fn batch(&self, more: &[(String, Point)]) -> Result<RecordBatch, ArrowError> {
         let mut builder = ReceiversBuilder::default();
@@ -91,5 +102,30 @@ impl References {
             });
         }
         builder.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(time_ms: i64) -> Point {
+        Point { lat_deg: 51.0, lon_deg: -114.0, hgt_m: 1000.0, time_ms }
+    }
+
+    #[test]
+    fn points_read_again_replace_those_known_and_the_others_stay() {
+        // Recorded here: `a` later than another streamer did, `b` not yet readable.
+        let mut references =
+            References::new([("a".to_owned(), point(2000)), ("b".to_owned(), point(3000))]);
+        references.refresh(vec![
+            ("a".to_owned(), 51.5, -114.5, 1001.0, 1000),
+            ("c".to_owned(), 52.0, -115.0, 900.0, 500),
+        ]);
+        assert_eq!(references.count(), 3);
+        let a = Point { lat_deg: 51.5, lon_deg: -114.5, hgt_m: 1001.0, time_ms: 1000 };
+        assert_eq!(references.points["a"], a, "ClickHouse's earliest");
+        assert_eq!(references.points["b"], point(3000));
+        assert_eq!(references.points["c"].time_ms, 500);
     }
 }

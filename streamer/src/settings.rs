@@ -12,7 +12,7 @@ use gnss_common::settings::{self, LoadError, Settings, SettingsError, duration};
 use gnss_common::telemetry::TelemetryArgs;
 
 use crate::retention::{Keep, Retention};
-use crate::sink::Connection;
+use crate::sink::{Cluster, Connection};
 
 /// Streaming job: NovAtel frames from Kafka, decoded into Arrow record batches, aggregated with
 /// DataFusion SQL over event-time windows, and written to ClickHouse, each row exactly once.
@@ -42,6 +42,19 @@ pub struct Args {
 
     #[command(flatten)]
     pub clickhouse: ClickHouseArgs,
+
+    /// ClickHouse cluster mode: the name of the cluster in the servers' `remote_servers`. Rows go
+    /// to replicated tables in `<database>_local` on the nodes of --clickhouse-shards (a
+    /// partition's rows to shard `partition % shards`); `<database>` holds `Distributed` tables
+    /// of the same names for reading. Unset: one server (--clickhouse-url), plain tables;
+    /// set, --clickhouse-url is not used by the streamer.
+    #[arg(long, env = "CLICKHOUSE_CLUSTER", requires = "clickhouse_shards", value_parser = database)]
+    pub clickhouse_cluster: Option<String>,
+
+    /// The cluster's nodes as HTTP URLs, shards in `remote_servers` order separated by `;`,
+    /// replicas of a shard by `,`: `http://a:8123,http://b:8123;http://c:8123,http://d:8123`.
+    #[arg(long, env = "CLICKHOUSE_SHARDS", requires = "clickhouse_cluster", value_parser = shards)]
+    pub clickhouse_shards: Option<Shards>,
 
     /// Directory with `clickhouse/` (versioned DDL) and `aggregates/` (DataFusion SQL).
     #[arg(long, env = "SQL_DIR", default_value = "sql")]
@@ -86,6 +99,16 @@ pub struct Args {
 }
 
 impl Args {
+    /// The ClickHouse cluster rows go to; `None`: the one server of --clickhouse-url.
+    pub fn cluster(&self) -> Option<Cluster> {
+        match (&self.clickhouse_cluster, &self.clickhouse_shards) {
+            (Some(name), Some(shards)) => {
+                Some(Cluster { name: name.clone(), shards: shards.0.clone() })
+            }
+            _ => None,
+        }
+    }
+
     pub fn retention(&self) -> Retention {
         Retention {
             raw: self.retention_raw,
@@ -213,6 +236,33 @@ fn clickhouse_url(text: &str) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
+/// `--clickhouse-shards`: per shard, its replicas' URLs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shards(pub Vec<Vec<String>>);
+
+fn shards(text: &str) -> Result<Shards, String> {
+    let shards = text
+        .split(';')
+        .map(|shard| {
+            let replicas: Vec<String> = shard
+                .split(',')
+                .map(str::trim)
+                .filter(|url| !url.is_empty())
+                .map(clickhouse_url)
+                .collect::<Result<_, _>>()?;
+            if replicas.is_empty() {
+                return Err("a shard without replicas: expected http://a:8123,http://b:8123;http://c:8123,http://d:8123".to_owned());
+            }
+            Ok(replicas)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = shards.iter().flatten().find(|url| !seen.insert(*url)) {
+        return Err(format!("{twice} is named twice: a node is one replica of one shard"));
+    }
+    Ok(Shards(shards))
+}
+
 fn database(text: &str) -> Result<String, String> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return Err("use letters, digits and '_'".into());
@@ -250,6 +300,30 @@ mod tests {
         let s = load_args(&["--connect-timeout", "5s"]).unwrap().args;
         assert_eq!(s.connect_timeout, Duration::from_secs(5));
         assert!(load_args(&["--connect-timeout", "soon"]).is_err());
+    }
+
+    #[test]
+    fn cluster_mode_needs_a_name_and_the_shards() {
+        assert_eq!(load_args(&[]).unwrap().args.cluster(), None);
+        let nodes = "http://a:8123, http://b:8123;http://c:8123,http://d:8123";
+        let s = load_args(&["--clickhouse-cluster", "gnss", "--clickhouse-shards", nodes]);
+        let cluster = s.unwrap().args.cluster();
+        let shards = vec![
+            vec!["http://a:8123".to_owned(), "http://b:8123".to_owned()],
+            vec!["http://c:8123".to_owned(), "http://d:8123".to_owned()],
+        ];
+        assert_eq!(cluster, Some(Cluster { name: "gnss".into(), shards }));
+        assert!(load_args(&["--clickhouse-cluster", "gnss"]).is_err(), "shards missing");
+        assert!(load_args(&["--clickhouse-shards", nodes]).is_err(), "cluster name missing");
+        let bad = |shards: &str| {
+            load_args(&["--clickhouse-cluster", "gnss", "--clickhouse-shards", shards])
+                .err()
+                .unwrap()
+                .to_string()
+        };
+        assert!(bad("http://a:8123;").contains("without replicas"));
+        assert!(bad("http://a:8123;http://a:8123").contains("named twice"));
+        assert!(bad("a:8123").contains("expected http://host:8123"));
     }
 
     #[test]

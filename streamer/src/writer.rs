@@ -137,6 +137,10 @@ struct State {
     marks: Option<Marks>,
     /// Each receiver's latest frame in ClickHouse, as far as this writer knows.
     known: Known,
+    /// Whether the reference points are read again before the next write: partitions newly
+    /// assigned bring receivers whose points another streamer may have recorded since they were
+    /// last read, and offsets measured from a point of this writer's own would differ.
+    stale_references: bool,
 }
 
 /// The writer thread and its channels.
@@ -189,7 +193,13 @@ impl Drop for Writer {
 }
 
 fn writer_thread(parts: Parts, inbox: Receiver<Sealed>, outbox: Sender<Done>) {
-    let mut state = State { parts, generation: 0, marks: None, known: Known::default() };
+    let mut state = State {
+        parts,
+        generation: 0,
+        marks: None,
+        known: Known::default(),
+        stale_references: false,
+    };
     // Once a batch is left unwritten at a stop, no later batch is written: its `frames` rows
     // would mark the unwritten records as already held, and the next run would skip them.
     let mut left_at_stop = false;
@@ -209,13 +219,15 @@ fn writer_thread(parts: Parts, inbox: Receiver<Sealed>, outbox: Sender<Done>) {
 }
 
 impl State {
-    /// Takes in a new assignment: its marks, and nothing learnt under the last one.
+    /// Takes in a new assignment: its marks, nothing learnt under the last one, and the reference
+    /// points to read again.
     fn follow_assignment(&mut self) {
         let shared = self.parts.shared.lock().unwrap_or_else(|p| p.into_inner());
         if shared.generation != self.generation {
             self.generation = shared.generation;
             self.marks = shared.marks.clone();
             self.known.forget_unless(shared.generation);
+            self.stale_references = true;
         }
     }
 
@@ -233,6 +245,18 @@ impl State {
             }
             let runtime = self.parts.runtime.clone();
             let error = match &self.marks {
+                // Under a new assignment nothing is written until the reference points are read
+                // again.
+                _ if self.stale_references => {
+                    match runtime.block_on(self.parts.sink.reference_points()) {
+                        Ok(rows) => {
+                            self.parts.references.refresh(rows);
+                            self.stale_references = false;
+                            continue;
+                        }
+                        Err(error) => JobError::from(error),
+                    }
+                }
                 // What a failed attempt wrote is in ClickHouse: the marks are read again to leave
                 // it out, and nothing is written until they are.
                 None => match runtime.block_on(self.parts.sink.all_marks(&self.parts.tables)) {

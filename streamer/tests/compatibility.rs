@@ -152,7 +152,7 @@ async fn connect(ch: &ClickHouse, database: &str, sql: &Path) -> Arc<Sink> {
         user: "default".into(),
         password: None,
     };
-    Arc::new(Sink::connect(connection, sql, Duration::from_secs(30)).await.unwrap())
+    Arc::new(Sink::connect(connection, None, sql, Duration::from_secs(30)).await.unwrap())
 }
 
 /// Writes `batches` as the streamer's writer does, after checking the tables as it does at start;

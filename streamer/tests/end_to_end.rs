@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::aggregates::assert_aggregates_match_raw;
+use common::exactness::RATES;
 use common::expected::{QUERIES, assert_rows_eq, parse, sorted};
 use common::{ClickHouse, Run, Streamer, cluster, replay_real, simulate, wait_for_frames};
 use rdkafka::config::ClientConfig;
@@ -15,9 +16,6 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 
 const TOPIC: &str = "frames";
-/// Simulated logs per second: enough for every aggregate, little enough for the mock broker.
-const RATES: &str = "bestpos=10,bestvel=10,range=1,inspvas=10,rxstatus=1,time=1";
-
 /// Offsets the group committed, and the end of each partition.
 fn committed_and_end(bootstrap: &str, group: &str, partitions: i32) -> (Vec<Offset>, Vec<i64>) {
     let consumer: BaseConsumer = ClientConfig::new()

@@ -8,42 +8,17 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::aggregates::assert_aggregates_match_raw;
-use common::expected::{Expected, QUERIES, assert_rows_close, assert_rows_eq, parse, sorted};
+use common::exactness::{
+    RATE_SUM, RATES, SMALL_BATCHES, arrivals, assert_same_content, frames_in, produce,
+};
+use common::expected::{Expected, QUERIES, assert_rows_eq, parse, sorted};
 use common::reliability::{self, Figures};
 use common::{
-    ClickHouse, REAL, Run, Streamer, aggregate_targets, cluster, fingerprint, fixture, merged_rows,
-    raw_fingerprint, raw_tables, replay, replay_real, simulate_day, wait_for_frames, wait_until,
+    ClickHouse, REAL, Run, Streamer, aggregate_targets, cluster, fingerprint, fixture, raw_tables,
+    replay, wait_for_frames, wait_until,
 };
 
 const TOPIC: &str = "frames";
-/// Simulated logs per second: every raw table and aggregate gets rows; the mock broker keeps it.
-const RATES: &str = "bestpos=10,bestvel=10,range=1,inspvas=10,rxstatus=1,time=1";
-const RATE_SUM: u64 = 10 + 10 + 1 + 10 + 1 + 1;
-/// Small batches: many of them, so that interruptions land between and inside them.
-const SMALL_BATCHES: [&str; 4] = ["--batch-max-frames", "400", "--batch-max-age", "100ms"];
-
-/// Produces `receivers` simulated receivers for `seconds`, `day` days after the first day, and on
-/// the first day the real recordings too; returns the records' frames count and what the real
-/// recordings decode to.
-fn produce(bootstrap: &str, receivers: u32, seconds: u64, day: u64) -> (u64, Expected) {
-    simulate_day(bootstrap, TOPIC, receivers, &format!("{seconds}s"), RATES, day);
-    let expected = if day == 0 { replay_real(bootstrap, TOPIC) } else { Expected::default() };
-    (expected.total_frames() + u64::from(receivers) * seconds * RATE_SUM, expected)
-}
-
-/// Rows of `database.frames`, distinct records among them and the extra copies.
-fn arrivals(ch: &ClickHouse, database: &str) -> (u64, u64) {
-    let distinct = ch
-        .count(&format!("SELECT uniqExact(kafka_partition, kafka_offset) FROM {database}.frames"));
-    (distinct, frames_in(ch, database) - distinct)
-}
-
-fn frames_in(ch: &ClickHouse, database: &str) -> u64 {
-    ch.try_query(&format!("SELECT count() FROM {database}.frames"))
-        .ok()
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0)
-}
 
 /// Highest offset per partition of `table`.
 fn marks(ch: &ClickHouse, database: &str, table: &str, merged: bool) -> Vec<(u32, u64)> {
@@ -63,16 +38,6 @@ fn batch_cut_short(ch: &ClickHouse, database: &str) -> bool {
         .chain(aggregate_targets().into_iter().map(|t| (t, true)))
         .flat_map(|(table, merged)| marks(ch, database, &table, merged))
         .any(|(p, offset)| held(p).is_none_or(|f| offset > f))
-}
-
-/// Every raw table holds the same rows in both databases, and every aggregate merges the same.
-fn assert_same_content(ch: &ClickHouse, a: &str, b: &str) {
-    assert_eq!(raw_fingerprint(ch, a), raw_fingerprint(ch, b));
-    for target in aggregate_targets() {
-        let rows = merged_rows(ch, a, &target);
-        assert!(!rows.is_empty(), "{target} has rows");
-        assert_rows_close(&rows, &merged_rows(ch, b, &target), &target);
-    }
 }
 
 /// Case 1 of `docs/reliability.md`: each round (one in the test suite, more at a larger
@@ -103,7 +68,7 @@ fn killed_with_sigkill_again_and_again_every_table_ends_exact() {
     for day in 0..rounds {
         // The mock broker keeps about 5 MiB per partition: a round's frames fit, and each round
         // ends with both deployments caught up.
-        total += produce(&bootstrap, 3, 200, day).0;
+        total += produce(&bootstrap, TOPIC, 3, 200, day).0;
         for _ in 0..kills {
             let mut crashing = Streamer::start(&run("crashing"));
             let before = frames_in(&ch, "crashing");
@@ -141,7 +106,7 @@ fn killed_with_sigkill_again_and_again_every_table_ends_exact() {
         recovery: Some(slowest_restart),
     });
     assert_eq!((arrived, duplicated), (total, 0));
-    assert_same_content(&ch, "crashing", "steady");
+    assert_same_content((&ch, "crashing"), (&ch, "steady"));
     assert_aggregates_match_raw(&ch, "crashing");
 }
 
@@ -150,7 +115,7 @@ fn a_batch_cut_short_before_frames_is_finished_without_duplicates() {
     let ch = ClickHouse::start();
     let kafka = cluster(TOPIC, 3);
     let bootstrap = kafka.bootstrap_servers();
-    let (total, _) = produce(&bootstrap, 2, 100, 0);
+    let (total, _) = produce(&bootstrap, TOPIC, 2, 100, 0);
     let run = Run {
         bootstrap: &bootstrap,
         topic: TOPIC,
@@ -205,7 +170,7 @@ fn a_batch_cut_short_before_frames_is_finished_without_duplicates() {
             "partition {p} resumes after {o}:\n{log}"
         );
     }
-    assert_same_content(&ch, "gnss", "whole");
+    assert_same_content((&ch, "gnss"), (&ch, "whole"));
 }
 
 /// Case 4 of `docs/reliability.md`: ClickHouse is down for 10 s in each round, while the
@@ -227,7 +192,7 @@ fn clickhouse_down_mid_stream_pauses_then_resumes_with_nothing_lost() {
     let rounds = reliability::scale();
     let (mut total, mut expected, mut slowest_resume) = (0, None, Duration::ZERO);
     for day in 0..rounds {
-        let (frames, real) = produce(&bootstrap, 3, 200, day);
+        let (frames, real) = produce(&bootstrap, TOPIC, 3, 200, day);
         expected.get_or_insert(real);
         let first_rows = frames_in(&ch, "gnss") + 2000;
         total += frames;

@@ -7,16 +7,24 @@ mod common;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use common::exactness::{RATE_SUM, RATES, SMALL_BATCHES, assert_same_content};
 use common::reliability::{self, Figures};
 use common::{
-    ClickHouse, Run, Streamer, cluster, fixture, raw_fingerprint, replay, scrape, simulate,
-    simulate_day, wait_for_frames, wait_until,
+    ClickHouse, Run, Streamer, cluster, fixture, raw_fingerprint, reader, replay, replay_real,
+    scrape, simulate, simulate_day, wait_for_frames, wait_until,
 };
 
 const TOPIC: &str = "frames";
-const RATES: &str = "bestpos=10,bestvel=10,range=1,inspvas=10,rxstatus=1,time=1";
-const RATE_SUM: u64 = 10 + 10 + 1 + 10 + 1 + 1;
-const SMALL_BATCHES: [&str; 4] = ["--batch-max-frames", "400", "--batch-max-age", "100ms"];
+
+/// A streamer of `group` writing the database of the same name.
+fn in_group<'a>(
+    bootstrap: &'a str,
+    ch: &'a ClickHouse,
+    group: &'a str,
+    args: &'a [&'a str],
+) -> Run<'a> {
+    Run { bootstrap, topic: TOPIC, group, clickhouse: ch, database: group, args }
+}
 
 /// Case 5 of `docs/reliability.md`: two streamers of the prod group share the partitions; one is
 /// killed mid-stream and the other takes its partitions over from what ClickHouse holds, while a
@@ -27,14 +35,7 @@ fn a_killed_member_s_partitions_are_taken_over_and_both_deployments_complete() {
     let ch = ClickHouse::start();
     let kafka = cluster(TOPIC, 4);
     let bootstrap = kafka.bootstrap_servers();
-    let run = |group| Run {
-        bootstrap: &bootstrap,
-        topic: TOPIC,
-        group,
-        clickhouse: &ch,
-        database: group,
-        args: &SMALL_BATCHES,
-    };
+    let run = |group| in_group(&bootstrap, &ch, group, &SMALL_BATCHES);
     let assignments = |s: &Streamer| s.log().matches("partitions assigned").count();
     let mut testing = Streamer::start(&run("testing"));
     let mut survivor = Streamer::start(&run("prod"));
@@ -89,6 +90,82 @@ fn a_killed_member_s_partitions_are_taken_over_and_both_deployments_complete() {
     assert_eq!(distinct, total);
     assert_eq!(ch.count("SELECT count() FROM prod.positions"), rounds * 4 * 100 * 10);
     assert_eq!(raw_fingerprint(&ch, "prod"), raw_fingerprint(&ch, "testing"));
+}
+
+/// Aggregates measure positions from each receiver's reference point, which the streamer that
+/// first sees the receiver records. Two prod streamers share the partitions and record the points
+/// of their receivers; one is killed mid-stream and the other, which started before those points
+/// were recorded, takes its receivers over from where their vehicles have since driven to: every
+/// aggregate merges to the same rows as a deployment that never rebalanced.
+#[test]
+fn partitions_taken_over_mid_stream_keep_their_receivers_reference_points() {
+    let ch = ClickHouse::start();
+    let kafka = cluster(TOPIC, 4);
+    let bootstrap = kafka.bootstrap_servers();
+    let run = |group| in_group(&bootstrap, &ch, group, &["--batch-max-age", "100ms"]);
+    let assignments = |s: &Streamer| s.log().matches("partitions assigned").count();
+    let mut steady = Streamer::start(&run("steady"));
+    let first = Streamer::start(&run("prod"));
+    wait_until(Duration::from_secs(60), "the first prod streamer's partitions", || {
+        assignments(&first) > 0
+    });
+    let second = Streamer::start(&run("prod"));
+    wait_until(Duration::from_secs(60), "the partitions to be shared", || {
+        assignments(&second) > 0 && assignments(&first) > 1
+    });
+
+    // 4 receivers for 40 s at 4 times real time: still coming in when the victim is killed.
+    let (receivers, seconds) = (4, 40);
+    let producer = {
+        let bootstrap = bootstrap.clone();
+        std::thread::spawn(move || {
+            reader(&[
+                "novatel-reader",
+                "simulate",
+                "--simulate-receivers",
+                &receivers.to_string(),
+                "--simulate-duration",
+                &format!("{seconds}s"),
+                "--simulate-rate",
+                RATES,
+                "--simulate-speed",
+                "4",
+                "--simulate-start",
+                "2024-06-01T12:00:00Z",
+                "--kafka-brokers",
+                &bootstrap,
+                "--kafka-topic",
+                TOPIC,
+                "--metrics-listen",
+                "off",
+            ])
+        })
+    };
+    // A receiver's first batch records its point and then its frames: the next owner of its
+    // partition resumes after that point.
+    wait_until(Duration::from_secs(30), "every receiver's first frames", || {
+        ch.count("SELECT uniqExact(receiver) FROM prod.frames") == receivers
+    });
+    let recorded = |s: &Streamer| s.log().contains("reference points recorded");
+    let (victim, mut survivor) = if recorded(&second) { (second, first) } else { (first, second) };
+    assert!(recorded(&victim), "{}", victim.log());
+    let before = assignments(&survivor);
+    victim.kill9();
+    assert!(!producer.is_finished(), "killed mid-stream");
+    wait_until(Duration::from_secs(60), "the survivor to take the partitions over", || {
+        assignments(&survivor) > before
+    });
+    producer.join().unwrap();
+    // Rejected bytes and more, for every aggregate to have rows.
+    let real = replay_real(&bootstrap, TOPIC).total_frames();
+    let total = receivers * seconds * RATE_SUM + real;
+    wait_for_frames(&ch, "prod", total, &mut survivor, Duration::from_secs(60));
+    wait_for_frames(&ch, "steady", total, &mut steady, Duration::from_secs(60));
+    for streamer in [survivor, steady] {
+        let (status, log) = streamer.stop();
+        assert!(status.success(), "{log}");
+    }
+    assert_same_content((&ch, "prod"), (&ch, "steady"));
 }
 
 #[test]

@@ -12,13 +12,19 @@
 //!   table to a new definition (sorting key, partitioning, codecs): a copy is made with the
 //!   definition, filled by the SELECT, swapped in for `t`, and the old table and the tables named
 //!   after DROP are dropped. Each step can be cut short and run again ([`rebuild`]).
+//! - **In a cluster** ([`Replication`]) each node gets the migrations in `<database>_local`, and
+//!   `ENGINE = XMergeTree` becomes `ReplicatedXMergeTree('/clickhouse/tables/{shard}/<db>/<table>/<version>',
+//!   '{replica}')`: the `{shard}` and `{replica}` macros come from each node's config, and the
+//!   migration's version in the path keeps it unique when a `REBUILD` makes a table again. A
+//!   `REBUILD` copies rows on a shard's first replica only: its copy replicates to the others,
+//!   which would otherwise each insert the rows again.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tracing::{info, warn};
 
-use super::SinkError;
+use super::error::SinkError;
 
 /// What a ClickHouse version takes of the DDL, which is written for current versions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +62,55 @@ impl Dialect {
             }
         }
     }
+}
+
+/// How a node's migrations make replicated tables.
+#[derive(Clone, Debug)]
+pub struct Replication {
+    /// The database of the replicated tables (`<database>_local`).
+    pub database: String,
+    /// Whether this node is its shard's first replica, the one that copies rows in a `REBUILD`.
+    pub copies: bool,
+}
+
+impl Replication {
+    /// A `CREATE TABLE` of a MergeTree-family table made replicated; any other statement as it is.
+    pub fn adapt(&self, statement: &str, version: u32) -> String {
+        let Some(table) = created_table(statement) else { return statement.to_owned() };
+        let Some(at) = top_level(statement, "ENGINE") else { return statement.to_owned() };
+        let after = &statement[at + "ENGINE".len()..];
+        let Some(rest) = after.trim_start().strip_prefix('=') else {
+            return statement.to_owned();
+        };
+        let rest = rest.trim_start();
+        let name_len = rest.find(|c: char| !c.is_alphanumeric() && c != '_').unwrap_or(rest.len());
+        let engine = &rest[..name_len];
+        if !engine.ends_with("MergeTree") || engine.starts_with("Replicated") {
+            return statement.to_owned();
+        }
+        let mut tail = &rest[name_len..];
+        // Engine arguments (SummingMergeTree(columns), say) follow the replication's.
+        let mut arguments = String::new();
+        if let Some(open) = tail.strip_prefix('(') {
+            let close = open.find(')').unwrap_or(open.len());
+            if !open[..close].trim().is_empty() {
+                arguments = format!(", {}", open[..close].trim());
+            }
+            tail = open.get(close + 1..).unwrap_or_default();
+        }
+        let path = format!("/clickhouse/tables/{{shard}}/{}/{table}/{version:04}", self.database);
+        format!(
+            "{}ENGINE = Replicated{engine}('{path}', '{{replica}}'{arguments}){tail}",
+            &statement[..at]
+        )
+    }
+}
+
+/// The table a `CREATE TABLE [IF NOT EXISTS] name ...` creates.
+pub fn created_table(statement: &str) -> Option<&str> {
+    let rest = statement.strip_prefix("CREATE TABLE ")?.trim_start();
+    let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest).trim_start();
+    rest.split(|c: char| c.is_whitespace() || c == '(').next().filter(|name| !name.is_empty())
 }
 
 /// The time bucket of the raw tables' sorting keys.
@@ -181,12 +236,13 @@ pub fn list(dir: &Path) -> Result<Vec<Migration>, SinkError> {
 /// The lock a streamer applying migrations holds.
 const LOCK: &str = "schema_migrations_lock";
 
-/// Applies the migrations of `dir` that the database has not recorded, in `dialect`, one
-/// streamer at a time; returns their versions.
+/// Applies the migrations of `dir` that the database has not recorded, in `dialect` (and made
+/// replicated, in a cluster), one streamer at a time; returns their versions.
 pub async fn apply(
     client: &clickhouse::Client,
     dir: &Path,
     dialect: Dialect,
+    replication: Option<&Replication>,
 ) -> Result<Vec<u32>, SinkError> {
     execute(
         client,
@@ -212,7 +268,7 @@ pub async fn apply(
             Ok(()) => {
                 let owner = format!("pid {} on {}", std::process::id(), hostname());
                 execute(client, &format!("INSERT INTO {LOCK} VALUES ('{owner}', now())")).await?;
-                let applied = apply_pending(client, &pending, dialect).await;
+                let applied = apply_pending(client, &pending, dialect, replication).await;
                 execute(client, &format!("DROP TABLE IF EXISTS {LOCK}")).await?;
                 return applied;
             }
@@ -242,9 +298,15 @@ async fn apply_pending(
     client: &clickhouse::Client,
     pending: &[&Migration],
     dialect: Dialect,
+    replication: Option<&Replication>,
 ) -> Result<Vec<u32>, SinkError> {
     let mut applied = Vec::new();
     for migration in pending {
+        let adapt = |statement: &str| {
+            let statement = dialect.adapt(statement);
+            replication
+                .map_or_else(|| statement.clone(), |r| r.adapt(&statement, migration.version))
+        };
         let text = std::fs::read_to_string(&migration.path)
             .map_err(|e| SinkError::Sql { path: migration.path.clone(), reason: e.to_string() })?;
         let statements = statements(&text);
@@ -261,10 +323,10 @@ async fn apply_pending(
                             rebuild.table
                         ),
                     })?;
-                rebuild.run(client, &dialect.adapt(create)).await?;
+                rebuild.run(client, &adapt(create), replication.is_none_or(|r| r.copies)).await?;
                 continue;
             }
-            let statement = dialect.adapt(statement);
+            let statement = adapt(statement);
             match execute(client, &statement).await {
                 Err(SinkError::Query { message, .. })
                     if adds_an_existing_column(&statement, &message) =>
@@ -292,7 +354,7 @@ async fn apply_pending(
     Ok(applied)
 }
 
-async fn execute(client: &clickhouse::Client, sql: &str) -> Result<(), SinkError> {
+pub(super) async fn execute(client: &clickhouse::Client, sql: &str) -> Result<(), SinkError> {
     client.query(sql).execute().await.map_err(|e| SinkError::clickhouse(sql, e))
 }
 
@@ -342,17 +404,22 @@ impl Rebuild {
 
     /// Whether `statement` creates the table this rebuilds.
     fn creates(&self, statement: &str) -> bool {
-        let rest = statement.strip_prefix("CREATE TABLE ").unwrap_or_default();
-        let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest);
-        rest.trim_start().split(|c: char| c.is_whitespace() || c == '(').next() == Some(&self.table)
+        created_table(statement) == Some(&self.table)
     }
 
-    /// Runs the rebuild with `create` (the table's CREATE TABLE, adapted to the server).
+    /// Runs the rebuild with `create` (the table's CREATE TABLE, adapted to the server). Without
+    /// `copies` (a shard's other replicas in a cluster) the new table is made and swapped in but
+    /// not filled: it fetches the rows the shard's first replica copied.
     ///
     /// Cut short at any point and run again, it ends the same: a copy that was being filled is
     /// made again; a swap cut in half (18.16 renames one table at a time) is finished; a table
     /// that has the new definition already is not copied again.
-    pub async fn run(&self, client: &clickhouse::Client, create: &str) -> Result<(), SinkError> {
+    pub async fn run(
+        &self,
+        client: &clickhouse::Client,
+        create: &str,
+        copies: bool,
+    ) -> Result<(), SinkError> {
         let (table, new, old) =
             (&self.table, format!("{}__new", self.table), format!("{}__old", self.table));
         if !exists(client, table).await? && exists(client, &old).await? {
@@ -370,7 +437,9 @@ impl Rebuild {
             execute(client, &format!("DROP TABLE {new}")).await?;
         } else {
             info!(table = %table, "rebuilding the table to its new definition");
-            execute(client, &format!("INSERT INTO {new} {}", self.select)).await?;
+            if copies {
+                execute(client, &format!("INSERT INTO {new} {}", self.select)).await?;
+            }
             let swap = if table_exists {
                 format!("RENAME TABLE {table} TO {old}, {new} TO {table}")
             } else {
@@ -511,5 +580,40 @@ mod tests {
         assert_eq!(migrations.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
         let aggregates = std::fs::read_to_string(&migrations[1].path).unwrap();
         assert_eq!(statements(&aggregates).len(), 36);
+    }
+
+    fn replication() -> Replication {
+        Replication { database: "gnss_local".into(), copies: true }
+    }
+
+    #[test]
+    fn merge_tree_tables_become_replicated_under_a_path_of_their_own() {
+        let create = "CREATE TABLE IF NOT EXISTS frames\n(\n    x UInt8\n)\nENGINE = MergeTree\n\
+                      PARTITION BY toYYYYMMDD(ingested)\nORDER BY x";
+        assert_eq!(
+            replication().adapt(create, 4),
+            "CREATE TABLE IF NOT EXISTS frames\n(\n    x UInt8\n)\n\
+             ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/gnss_local/frames/0004', '{replica}')\n\
+             PARTITION BY toYYYYMMDD(ingested)\nORDER BY x"
+        );
+        let aggregating =
+            "CREATE TABLE position_1s (k UInt8) ENGINE = AggregatingMergeTree ORDER BY k";
+        assert_eq!(
+            replication().adapt(aggregating, 2),
+            "CREATE TABLE position_1s (k UInt8) ENGINE = ReplicatedAggregatingMergeTree(\
+             '/clickhouse/tables/{shard}/gnss_local/position_1s/0002', '{replica}') ORDER BY k"
+        );
+        let summing = "CREATE TABLE s (k UInt8, n UInt64) ENGINE = SummingMergeTree(n) ORDER BY k";
+        assert!(replication().adapt(summing, 7).contains("/s/0007', '{replica}', n) ORDER BY k"));
+        for unchanged in [
+            "CREATE TABLE position_1s_input (k UInt8) ENGINE = Null",
+            "CREATE MATERIALIZED VIEW v TO t AS SELECT * FROM t_input",
+            "ALTER TABLE frames ADD COLUMN y UInt8",
+            "CREATE TABLE r (k UInt8) ENGINE = ReplicatedMergeTree('/p', 'r') ORDER BY k",
+        ] {
+            assert_eq!(replication().adapt(unchanged, 1), unchanged);
+        }
+        assert_eq!(created_table("CREATE TABLE IF NOT EXISTS frames\n(x UInt8)"), Some("frames"));
+        assert_eq!(created_table("CREATE TABLE t(x UInt8)"), Some("t"));
     }
 }

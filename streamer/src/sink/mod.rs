@@ -1,11 +1,14 @@
 //! ClickHouse: schema migrations, inserts of Arrow batches, and the high-water marks that make
 //! writes exactly once.
 
+pub mod distributed;
+mod error;
 pub mod migrate;
 pub mod rowbinary;
+pub mod shards;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -14,99 +17,17 @@ use datafusion::arrow::datatypes::Schema;
 use datafusion::arrow::record_batch::RecordBatch;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use thiserror::Error;
 use tracing::{debug, info};
 
+pub use error::SinkError;
+use error::{AUTHENTICATION_CODES, code, with_sources};
 pub use migrate::Dialect;
+use migrate::{Replication, execute};
 pub use rowbinary::{ChType, Column};
+pub use shards::Cluster;
+use shards::{Replica, Shard};
 
 use crate::exactly_once::Marks;
-
-/// Problems writing to ClickHouse.
-#[derive(Debug, Error)]
-pub enum SinkError {
-    #[error(
-        "ClickHouse at {url} is not reachable ({cause}); check --clickhouse-url (CLICKHOUSE_URL), \
-         the credentials, and that the server is up"
-    )]
-    Unreachable { url: String, cause: String },
-    #[error(
-        "ClickHouse at {url} did not answer within {waited:?} ({cause}); check --clickhouse-url \
-         (CLICKHOUSE_URL) and that the server is up and reachable from here, or wait longer with \
-         --connect-timeout"
-    )]
-    NoAnswer { url: String, waited: Duration, cause: String },
-    #[error(
-        "ClickHouse at {url}: authentication failed for user `{user}` ({cause}); check \
-         --clickhouse-user (CLICKHOUSE_USER) and the password (CLICKHOUSE_PASSWORD_FILE or \
-         CLICKHOUSE_PASSWORD)"
-    )]
-    Authentication { url: String, user: String, cause: String },
-    #[error("ClickHouse failed `{statement}`: {message}")]
-    Query { statement: String, message: String, retryable: bool },
-    #[error("{path}: {reason}")]
-    Sql { path: PathBuf, reason: String },
-    #[error("table {table}, column {column}: {reason}")]
-    Schema { table: String, column: String, reason: String },
-    #[error(
-        "table {table} does not exist in ClickHouse database {database}; add it to sql/clickhouse/"
-    )]
-    NoTable { table: String, database: String },
-}
-
-/// ClickHouse error codes of a user it does not let in: unknown user, wrong password, password
-/// required, address not allowed, authentication failed.
-const AUTHENTICATION_CODES: [u32; 5] = [192, 193, 194, 195, 516];
-
-/// ClickHouse error codes that retrying will not cure: wrong SQL, schema or credentials.
-const PERMANENT_CODES: [u32; 16] =
-    [6, 16, 26, 27, 36, 44, 47, 53, 60, 62, 81, 192, 193, 194, 497, 516];
-
-impl SinkError {
-    /// Wraps an error of the `clickhouse` crate for `statement`.
-    pub fn clickhouse(statement: &str, error: clickhouse::error::Error) -> Self {
-        let message = error.to_string();
-        let retryable = match &error {
-            clickhouse::error::Error::BadResponse(text) => {
-                code(text).is_none_or(|c| !PERMANENT_CODES.contains(&c))
-            }
-            clickhouse::error::Error::Network(_) | clickhouse::error::Error::TimedOut => true,
-            _ => false,
-        };
-        let statement: String = statement.chars().take(120).collect();
-        SinkError::Query { statement, message, retryable }
-    }
-
-    /// Whether trying again later may succeed (server down, overloaded, too many parts).
-    pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            SinkError::Query { retryable: true, .. }
-                | SinkError::Unreachable { .. }
-                | SinkError::NoAnswer { .. }
-        )
-    }
-}
-
-/// An error and its sources, as `a: b: c` (a network error says what failed only in them).
-fn with_sources(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let said = cause.to_string();
-        if !text.contains(&said) {
-            text = format!("{text}: {said}");
-        }
-        source = cause.source();
-    }
-    text
-}
-
-/// The `Code: N` of a ClickHouse error message.
-fn code(text: &str) -> Option<u32> {
-    let rest = &text[text.find("Code: ")? + 6..];
-    rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())].parse().ok()
-}
 
 /// How to reach ClickHouse.
 #[derive(Clone)]
@@ -166,10 +87,14 @@ pub struct Table {
     pub merged_offsets: bool,
 }
 
-/// A connected ClickHouse database.
+/// A connected ClickHouse: one server, or the shards of a cluster ([`shards`]).
 pub struct Sink {
-    client: Client,
-    connection: Connection,
+    /// The shards and their replicas; one shard of one replica on a single server.
+    shards: Vec<Shard>,
+    /// The cluster's name, in cluster mode.
+    cluster: Option<String>,
+    /// The database rows are written to: the configured one, or `<it>_local` in a cluster.
+    database: String,
     tables: HashMap<String, Table>,
     /// What the server's version takes of the DDL.
     dialect: Dialect,
@@ -180,65 +105,86 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 const END_TIMEOUT: Duration = Duration::from_secs(120);
 /// Rows encoded and sent at a time within one insert.
 const CHUNK_ROWS: usize = 32_768;
+/// How long a replica may take to fetch the parts it lacks before its marks are read.
+const SYNC_TIMEOUT_S: &str = "5";
 
 impl Sink {
-    /// Connects (waiting up to `wait` for the server), creates the database, applies the
-    /// migrations in `sql_dir/clickhouse` and learns the tables.
+    /// Connects to the server of `connection`, or to every node of `cluster` (waiting up to
+    /// `wait` for them), creates the database, applies the migrations in `sql_dir/clickhouse` on
+    /// each node (replicated, with `Distributed` tables for reading, in a cluster) and learns the
+    /// tables.
     pub async fn connect(
         connection: Connection,
+        cluster: Option<&Cluster>,
         sql_dir: &Path,
         wait: Duration,
     ) -> Result<Self, SinkError> {
-        let base = connection.client();
         let deadline = Instant::now() + wait;
-        loop {
-            match base.query("SELECT 1").fetch_one::<u8>().await {
-                Ok(_) => break,
-                // Credentials do not get better by waiting.
-                Err(clickhouse::error::Error::BadResponse(text))
-                    if code(&text).is_some_and(|c| AUTHENTICATION_CODES.contains(&c)) =>
-                {
-                    return Err(SinkError::Authentication {
-                        url: connection.url.clone(),
-                        user: connection.user.clone(),
-                        cause: text,
-                    });
+        let nodes =
+            cluster.map_or_else(|| vec![vec![connection.url.clone()]], |c| c.shards.clone());
+        let cluster = cluster.map(|c| c.name.clone());
+        let database = match &cluster {
+            Some(_) => format!("{}_local", connection.database),
+            None => connection.database.clone(),
+        };
+        let mut shards = Vec::new();
+        let mut dialect = Dialect::Current;
+        for (index, urls) in nodes.into_iter().enumerate() {
+            let mut replicas = Vec::new();
+            for (replica, url) in urls.into_iter().enumerate() {
+                let node = Connection { url: url.clone(), ..connection.clone() };
+                let base = node.client();
+                let version = answering(&node, &base, deadline, wait).await?;
+                dialect = Dialect::of(&version);
+                for db in [&connection.database, &database] {
+                    execute(&base, &format!("CREATE DATABASE IF NOT EXISTS `{db}`")).await?;
                 }
-                Err(e) if Instant::now() >= deadline => {
-                    return Err(SinkError::NoAnswer {
-                        url: connection.url.clone(),
-                        waited: wait,
-                        cause: with_sources(&e),
-                    });
+                let client = base.clone().with_database(&database);
+                let replication = cluster
+                    .as_ref()
+                    .map(|_| Replication { database: database.clone(), copies: replica == 0 });
+                let dir = sql_dir.join("clickhouse");
+                migrate::apply(&client, &dir, dialect, replication.as_ref()).await?;
+                if let Some(name) = &cluster {
+                    distributed::make_tables(&base, &database, &connection.database, name).await?;
                 }
-                Err(e) => {
-                    debug!(error = %e, "ClickHouse not reachable yet");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
+                info!(%url, shard = index + 1, replica = replica + 1, %version, ?dialect, "connected to ClickHouse");
+                replicas.push(Replica { url, client });
             }
+            shards.push(Shard::new(index + 1, replicas));
         }
-        let version: String = base
-            .query("SELECT version()")
-            .fetch_one()
-            .await
-            .map_err(|e| SinkError::clickhouse("SELECT version()", e))?;
-        let dialect = Dialect::of(&version);
-        let create = format!("CREATE DATABASE IF NOT EXISTS `{}`", connection.database);
-        base.query(&create).execute().await.map_err(|e| SinkError::clickhouse(&create, e))?;
-        let client = base.with_database(&connection.database);
-        migrate::apply(&client, &sql_dir.join("clickhouse"), dialect).await?;
-        let mut sink = Sink { client, connection, tables: HashMap::new(), dialect };
+        let mut sink = Sink { shards, cluster, database, tables: HashMap::new(), dialect };
         sink.load_tables().await?;
-        info!(url = %sink.connection.url, database = %sink.connection.database, %version, ?dialect, tables = sink.tables.len(), "connected to ClickHouse");
+        info!(database = %sink.database, shards = sink.shards.len(), tables = sink.tables.len(), "ClickHouse ready");
         Ok(sink)
+    }
+
+    /// The first shard's client: the tables, the reference points, the engines (the same on
+    /// every shard) are read from it.
+    fn first(&self) -> &Client {
+        &self.shards[0].current().1.client
+    }
+
+    /// Runs `work` on `shard`'s current replica; a failure that may pass moves the shard's next
+    /// attempt to its next replica.
+    async fn on<T, F>(&self, shard: &Shard, work: impl FnOnce(Client) -> F) -> Result<T, SinkError>
+    where
+        F: Future<Output = Result<T, SinkError>>,
+    {
+        let (at, replica) = shard.current();
+        let result = work(replica.client.clone()).await;
+        if let Err(error) = &result {
+            shard.fail_over(at, error);
+        }
+        result
     }
 
     async fn load_tables(&mut self) -> Result<(), SinkError> {
         let sql = "SELECT table, name, type, default_kind FROM system.columns WHERE database = ?";
         let rows: Vec<(String, String, String, String)> = self
-            .client
+            .first()
             .query(sql)
-            .bind(&self.connection.database)
+            .bind(&self.database)
             .fetch_all()
             .await
             .map_err(|e| SinkError::clickhouse(sql, e))?;
@@ -271,7 +217,7 @@ impl Sink {
     pub fn table(&self, name: &str) -> Result<&Table, SinkError> {
         self.tables.get(name).ok_or_else(|| SinkError::NoTable {
             table: name.to_owned(),
-            database: self.connection.database.clone(),
+            database: self.database.clone(),
         })
     }
 
@@ -300,7 +246,8 @@ impl Sink {
         Ok(())
     }
 
-    /// Inserts `batch` into `table` in one statement (one block: written atomically).
+    /// Inserts `batch` into `table`: on one server in one statement (one block: written
+    /// atomically); in a cluster, each shard's rows ([`shards::split`]) in one statement on it.
     pub async fn insert(&self, table: &str, batch: &RecordBatch) -> Result<(), SinkError> {
         if batch.num_rows() == 0 {
             return Ok(());
@@ -312,21 +259,17 @@ impl Sink {
             .chain(t.optional.iter().filter(|c| batch.schema().field_with_name(&c.name).is_ok()))
             .cloned()
             .collect();
-        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-        let sql = format!("INSERT INTO {table} ({}) FORMAT RowBinary", names.join(", "));
-        let mut insert = self
-            .client
-            .insert_formatted_with(sql.clone())
-            .with_timeouts(Some(SEND_TIMEOUT), Some(END_TIMEOUT));
-        // Encoded and sent a slice at a time, so the body is never whole in memory. An error
-        // before `end` drops the request: ClickHouse then writes nothing.
-        for start in (0..batch.num_rows()).step_by(CHUNK_ROWS) {
-            let rows = batch.slice(start, CHUNK_ROWS.min(batch.num_rows() - start));
-            let mut body = Vec::new();
-            rowbinary::encode(&rows, table, &columns, &mut body)?;
-            insert.send(Bytes::from(body)).await.map_err(|e| SinkError::clickhouse(&sql, e))?;
+        let parts = shards::split(batch, self.shards.len()).map_err(|e| SinkError::Schema {
+            table: table.to_owned(),
+            column: "kafka_partition".into(),
+            reason: e.to_string(),
+        })?;
+        for (shard, rows) in parts {
+            let columns = &columns;
+            self.on(&self.shards[shard], |client| insert_into(client, table, columns, rows))
+                .await?;
         }
-        insert.end().await.map_err(|e| SinkError::clickhouse(&sql, e))
+        Ok(())
     }
 
     /// The marks of every table of `tables` ([`crate::exactly_once`]).
@@ -338,7 +281,8 @@ impl Sink {
         Ok(marks)
     }
 
-    /// The highest Kafka offset `table` holds, per partition that has rows in it.
+    /// The highest Kafka offset `table` holds, per partition that has rows in it, over the
+    /// shards; in a cluster each read from a replica that has every part of its shard.
     async fn marks(&self, table: &str) -> Result<HashMap<i32, i64>, SinkError> {
         let offset = if self.table(table)?.merged_offsets {
             "maxMerge(kafka_offset)"
@@ -346,13 +290,23 @@ impl Sink {
             "max(kafka_offset)"
         };
         let sql = format!("SELECT kafka_partition, {offset} FROM {table} GROUP BY kafka_partition");
-        let rows: Vec<(u32, u64)> = self
-            .client
-            .query(&sql)
-            .fetch_all()
-            .await
-            .map_err(|e| SinkError::clickhouse(&sql, e))?;
-        Ok(rows.into_iter().map(|(p, o)| (p as i32, o as i64)).collect())
+        let (sql, mut marks) = (&sql, HashMap::new());
+        for shard in &self.shards {
+            let url = &shard.current().1.url;
+            let rows: Vec<(u32, u64)> = self
+                .on(shard, |client| async move {
+                    if self.cluster.is_some() {
+                        settled(&client, url, table).await?;
+                    }
+                    client.query(sql).fetch_all().await.map_err(|e| SinkError::clickhouse(sql, e))
+                })
+                .await?;
+            for (partition, held) in rows {
+                let mark = marks.entry(partition as i32).or_insert(held as i64);
+                *mark = (*mark).max(held as i64);
+            }
+        }
+        Ok(marks)
     }
 
     /// The identities (receiver, time, log, CRC, source offset) of the frames `frames` holds
@@ -369,11 +323,20 @@ impl Sink {
              WHERE gps_week > 0 AND source_offset >= 0 AND ({})",
             vec![range; ranges.len()].join(" OR ")
         );
-        let mut query = self.client.query(&sql);
-        for &(receiver, first, last) in ranges {
-            query = query.bind(receiver).bind(first).bind(last).bind(first).bind(last);
+        let (sql, mut identities) = (&sql, Vec::new());
+        for shard in &self.shards {
+            let found: Vec<(String, i64, String, u32, i64)> = self
+                .on(shard, |client| async move {
+                    let mut query = client.query(sql);
+                    for &(receiver, first, last) in ranges {
+                        query = query.bind(receiver).bind(first).bind(last).bind(first).bind(last);
+                    }
+                    query.fetch_all().await.map_err(|e| SinkError::clickhouse(sql, e))
+                })
+                .await?;
+            identities.extend(found);
         }
-        query.fetch_all().await.map_err(|e| SinkError::clickhouse(&sql, e))
+        Ok(identities)
     }
 
     /// Per (receiver, from ms): the latest time of a frame with a GPS time and a source offset
@@ -388,21 +351,48 @@ impl Sink {
              AND ({}) GROUP BY receiver",
             vec![from; receivers.len()].join(" OR ")
         );
-        let mut query = self.client.query(&sql);
-        for &(receiver, first) in receivers {
-            query = query.bind(receiver).bind(first).bind(first);
+        let (sql, mut latest) = (&sql, HashMap::<String, i64>::new());
+        for shard in &self.shards {
+            let found: Vec<(String, i64)> = self
+                .on(shard, |client| async move {
+                    let mut query = client.query(sql);
+                    for &(receiver, first) in receivers {
+                        query = query.bind(receiver).bind(first).bind(first);
+                    }
+                    query.fetch_all().await.map_err(|e| SinkError::clickhouse(sql, e))
+                })
+                .await?;
+            for (receiver, time) in found {
+                let at = latest.entry(receiver).or_insert(time);
+                *at = (*at).max(time);
+            }
         }
-        query.fetch_all().await.map_err(|e| SinkError::clickhouse(&sql, e))
+        Ok(latest.into_iter().collect())
     }
 
-    /// Runs a statement that returns nothing (DDL, ALTER).
+    /// Runs a statement that returns nothing (DDL, ALTER) on every shard (its replicas follow).
     pub async fn execute(&self, sql: &str) -> Result<(), SinkError> {
-        self.client.query(sql).execute().await.map_err(|e| SinkError::clickhouse(sql, e))
+        for shard in &self.shards {
+            self.on(shard, |client| async move { execute(&client, sql).await }).await?;
+        }
+        Ok(())
     }
 
-    /// The number a `SELECT count() ...` answers.
+    /// The sum over the shards of the number a `SELECT count() ...` answers.
     pub async fn count(&self, sql: &str) -> Result<u64, SinkError> {
-        self.client.query(sql).fetch_one().await.map_err(|e| SinkError::clickhouse(sql, e))
+        let mut total = 0;
+        for shard in &self.shards {
+            total += self
+                .on(shard, |client| async move {
+                    client
+                        .query(sql)
+                        .fetch_one::<u64>()
+                        .await
+                        .map_err(|e| SinkError::clickhouse(sql, e))
+                })
+                .await?;
+        }
+        Ok(total)
     }
 
     /// A table's engine with its clauses (partitioning, sorting key, TTL, settings), as the
@@ -410,7 +400,7 @@ impl Sink {
     pub async fn engine_full(&self, table: &str) -> Result<String, SinkError> {
         let sql =
             "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = ?";
-        self.client
+        self.first()
             .query(sql)
             .bind(table)
             .fetch_one()
@@ -418,39 +408,121 @@ impl Sink {
             .map_err(|e| SinkError::clickhouse(sql, e))
     }
 
-    /// The ids of a table's partitions that hold data.
+    /// The ids of a table's partitions that hold data, on any shard.
     pub async fn partitions(&self, table: &str) -> Result<Vec<String>, SinkError> {
         let sql = "SELECT DISTINCT partition_id FROM system.parts \
                    WHERE database = currentDatabase() AND table = ? AND active";
-        self.client
-            .query(sql)
-            .bind(table)
-            .fetch_all()
-            .await
-            .map_err(|e| SinkError::clickhouse(sql, e))
+        let mut ids = Vec::new();
+        for shard in &self.shards {
+            let found: Vec<String> = self
+                .on(shard, |client| async move {
+                    client
+                        .query(sql)
+                        .bind(table)
+                        .fetch_all()
+                        .await
+                        .map_err(|e| SinkError::clickhouse(sql, e))
+                })
+                .await?;
+            ids.extend(found.into_iter().filter(|id| !ids.contains(id)).collect::<Vec<_>>());
+        }
+        Ok(ids)
     }
 
-    /// Each receiver's reference point: (receiver, latitude, longitude, height, time).
+    /// Each receiver's reference point: (receiver, latitude, longitude, height, time). They are
+    /// written to the first shard.
     pub async fn reference_points(&self) -> Result<Vec<(String, f64, f64, f64, i64)>, SinkError> {
         let sql = "SELECT receiver, argMin(ref_lat_deg, first_time_ms), argMin(ref_lon_deg, first_time_ms), \
                    argMin(ref_hgt_m, first_time_ms), min(first_time_ms) FROM receivers GROUP BY receiver";
-        self.client.query(sql).fetch_all().await.map_err(|e| SinkError::clickhouse(sql, e))
+        self.first().query(sql).fetch_all().await.map_err(|e| SinkError::clickhouse(sql, e))
     }
+}
+
+/// Makes the replica `client` reaches fetch every part of `table` its shard's log names, and
+/// checks that it holds none of unknown status: a part whose insert lost ZooKeeper before it
+/// confirmed the commit stays visible on the replica that wrote it until ClickHouse checks it,
+/// and is removed then if ZooKeeper never had it. Marks are read only from a replica where
+/// both hold ([`shards`]).
+async fn settled(client: &Client, url: &str, table: &str) -> Result<(), SinkError> {
+    let sync = format!("SYSTEM SYNC REPLICA {table}");
+    let synced = client.query(&sync).with_setting("receive_timeout", SYNC_TIMEOUT_S);
+    synced.execute().await.map_err(|e| SinkError::clickhouse(&sync, e))?;
+    let sql = "SELECT parts_to_check FROM system.replicas \
+               WHERE database = currentDatabase() AND table = ?";
+    let parts: u64 = client
+        .query(sql)
+        .bind(table)
+        .fetch_one::<u32>()
+        .await
+        .map_err(|e| SinkError::clickhouse(sql, e))?
+        .into();
+    if parts > 0 {
+        return Err(SinkError::Unsettled { url: url.to_owned(), table: table.to_owned(), parts });
+    }
+    Ok(())
+}
+
+/// Waits until the node answers (up to `deadline`); its version.
+async fn answering(
+    node: &Connection,
+    client: &Client,
+    deadline: Instant,
+    wait: Duration,
+) -> Result<String, SinkError> {
+    loop {
+        match client.query("SELECT version()").fetch_one::<String>().await {
+            Ok(version) => return Ok(version),
+            // Credentials do not get better by waiting.
+            Err(clickhouse::error::Error::BadResponse(text))
+                if code(&text).is_some_and(|c| AUTHENTICATION_CODES.contains(&c)) =>
+            {
+                return Err(SinkError::Authentication {
+                    url: node.url.clone(),
+                    user: node.user.clone(),
+                    cause: text,
+                });
+            }
+            Err(e) if Instant::now() >= deadline => {
+                return Err(SinkError::NoAnswer {
+                    url: node.url.clone(),
+                    waited: wait,
+                    cause: with_sources(&e),
+                });
+            }
+            Err(e) => {
+                debug!(url = %node.url, error = %e, "ClickHouse not reachable yet");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
+/// Inserts `rows` into `table` in one statement, encoded and sent a slice at a time so that the
+/// body is never whole in memory. An error before the end drops the request: ClickHouse then
+/// writes nothing.
+async fn insert_into(
+    client: Client,
+    table: &str,
+    columns: &[Column],
+    rows: RecordBatch,
+) -> Result<(), SinkError> {
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let sql = format!("INSERT INTO {table} ({}) FORMAT RowBinary", names.join(", "));
+    let mut insert = client
+        .insert_formatted_with(sql.clone())
+        .with_timeouts(Some(SEND_TIMEOUT), Some(END_TIMEOUT));
+    for start in (0..rows.num_rows()).step_by(CHUNK_ROWS) {
+        let chunk = rows.slice(start, CHUNK_ROWS.min(rows.num_rows() - start));
+        let mut body = Vec::new();
+        rowbinary::encode(&chunk, table, columns, &mut body)?;
+        insert.send(Bytes::from(body)).await.map_err(|e| SinkError::clickhouse(&sql, e))?;
+    }
+    insert.end().await.map_err(|e| SinkError::clickhouse(&sql, e))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn error_codes() {
-        assert_eq!(
-            code("Code: 60, e.displayText() = DB::Exception: Table t doesn't exist"),
-            Some(60)
-        );
-        assert_eq!(code("bad response: Code: 252. DB::Exception: Too many parts"), Some(252));
-        assert_eq!(code("no code here"), None);
-    }
 
     #[test]
     fn a_connection_does_not_show_its_password() {

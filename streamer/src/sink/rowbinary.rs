@@ -12,7 +12,7 @@ use datafusion::arrow::datatypes::{
 };
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::SinkError;
+use super::error::SinkError;
 
 /// ClickHouse column types the streamer writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod aggregates;
+pub mod cluster;
+pub mod exactness;
 pub mod expected;
 #[path = "../../../reader/tests/common/reliability.rs"]
 pub mod reliability;
