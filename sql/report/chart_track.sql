@@ -1,12 +1,13 @@
 -- title: Track: east and north of the mean position (m), by fix type
 -- One point per interval, its first fix; computed BESTPOS solutions only (a receiver may log
--- PSRPOS too).
+-- PSRPOS too). GLOBAL: on a cluster the mean is computed once over every shard and sent to them
+-- (without it ClickHouse refuses a join of two Distributed tables); on one server it changes nothing.
 SELECT
     (argMin(lon_deg, time_ms) - lon0) * pi() / 180 * 6371000 * cos(lat0 * pi() / 180) AS x,
     (argMin(lat_deg, time_ms) - lat0) * pi() / 180 * 6371000 AS y,
     pos_type_name AS series
 FROM positions
-CROSS JOIN
+GLOBAL CROSS JOIN
 (
     SELECT avg(lat_deg) AS lat0, avg(lon_deg) AS lon0
     FROM positions

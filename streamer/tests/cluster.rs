@@ -151,6 +151,7 @@ impl Deployments {
             );
         }
         assert_dashboards_equal((first, "gnss"), (&self.single, "gnss"));
+        assert_reports_equal(first, &self.single);
         (arrived, duplicated)
     }
 }
@@ -184,15 +185,57 @@ fn assert_dashboards_equal(a: (&ClickHouse, &str), b: (&ClickHouse, &str)) {
             let (left, right) = (rows(a), rows(b));
             assert_eq!(left.len(), right.len(), "{} at {interval_s} s: rows", query.name);
             for (l, r) in left.iter().flatten().zip(right.iter().flatten()) {
-                let same = l == r
-                    || matches!((l.parse::<f64>(), r.parse::<f64>()), (Ok(x), Ok(y)) if (x - y).abs() <= 1e-6 * x.abs().max(1.0));
                 assert!(
-                    same,
+                    same_value(l, r),
                     "{} at {interval_s} s: {l} on the cluster, {r} on one server",
                     query.name
                 );
             }
         }
+    }
+}
+
+/// Equal texts, or numbers equal to 1e-6 relative.
+fn same_value(a: &str, b: &str) -> bool {
+    a == b
+        || matches!((a.parse::<f64>(), b.parse::<f64>()),
+            (Ok(x), Ok(y)) if (x - y).abs() <= 1e-6 * x.abs().max(1.0))
+}
+
+/// `gnss-report` (text and HTML, every row) reads the cluster's `Distributed` tables as it reads
+/// one server's tables, and prints the same, but the ingest delays (when each deployment wrote).
+fn assert_reports_equal(a: &ClickHouse, b: &ClickHouse) {
+    let sql = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql");
+    let report = |ch: &ClickHouse| {
+        let html = std::env::temp_dir().join(format!("gnss-report-{}.html", std::process::id()));
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_gnss-report"))
+            .args(["--clickhouse-url", &ch.url(), "--max-rows", "1000000", "--html"])
+            .arg(&html)
+            .arg("--sql-dir")
+            .arg(&sql)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+        let _ = std::fs::remove_file(html);
+        let mut in_delays = false;
+        let mut lines: Vec<String> = stdout
+            .lines()
+            .filter(|line| {
+                in_delays = (in_delays || line.starts_with("Ingest delay")) && !line.is_empty();
+                !in_delays
+            })
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    };
+    let (left, right) = (report(a), report(b));
+    assert_eq!(left.len(), right.len(), "the report's lines");
+    for (l, r) in left.iter().zip(&right) {
+        let same = l.split_whitespace().count() == r.split_whitespace().count()
+            && l.split_whitespace().zip(r.split_whitespace()).all(|(x, y)| same_value(x, y));
+        assert!(same, "the report: {l:?} on the cluster, {r:?} on one server");
     }
 }
 
