@@ -15,21 +15,27 @@ pub async fn make_tables(
     database: &str,
     cluster: &str,
 ) -> Result<(), SinkError> {
-    let sql = "SELECT name, engine FROM system.tables WHERE database = ?";
-    let tables = |db: &str| client.query(sql).bind(db.to_owned()).fetch_all::<(String, String)>();
+    let sql = "SELECT name, engine, engine_full FROM system.tables WHERE database = ?";
+    let tables =
+        |db: &str| client.query(sql).bind(db.to_owned()).fetch_all::<(String, String, String)>();
     let locals: Vec<String> = tables(local)
         .await
         .map_err(|e| SinkError::clickhouse(sql, e))?
         .into_iter()
-        .filter(|(_, engine)| engine.starts_with("Replicated") && engine.ends_with("MergeTree"))
-        .map(|(name, _)| name)
+        .filter(|(_, engine, _)| engine.starts_with("Replicated") && engine.ends_with("MergeTree"))
+        .map(|(name, ..)| name)
         .collect();
+    // Only the streamer's own: `Distributed(<cluster>, <local>, <its name>)` (current versions
+    // quote the arguments). Other tables of the database are the users'.
     let readers: Vec<String> = tables(database)
         .await
         .map_err(|e| SinkError::clickhouse(sql, e))?
         .into_iter()
-        .filter(|(_, engine)| engine == "Distributed")
-        .map(|(name, _)| name)
+        .filter(|(name, engine, full)| {
+            engine == "Distributed"
+                && full.replace('\'', "").contains(&format!(", {local}, {name})"))
+        })
+        .map(|(name, ..)| name)
         .collect();
     for gone in readers.iter().filter(|r| !locals.contains(r)) {
         execute(client, &format!("DROP TABLE IF EXISTS `{database}`.`{gone}`")).await?;
