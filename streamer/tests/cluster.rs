@@ -96,6 +96,16 @@ impl Deployments {
         self.nodes.node(if node.starts_with("s1") { "s2r1" } else { "s1r1" })
     }
 
+    /// Produces more frames (2 simulated receivers x 150 s of a later day) when fewer than 10,000
+    /// of `total` are still to be written through `watch`: the next fault lands mid-ingest
+    /// however fast the streamer writes.
+    fn keep_ahead(&self, watch: &ClickHouse, total: &mut u64, day: &mut u64) {
+        if frames_in(watch, "gnss") + 10_000 > *total {
+            *day += 1;
+            *total += produce(&self.bootstrap, TOPIC, 2, 150, *day).0;
+        }
+    }
+
     /// Waits until the cluster's frames grow past `held` (through `watch`); how long it took.
     fn wait_for_progress(&self, watch: &ClickHouse, held: u64, total: u64) -> Duration {
         let started = Instant::now();
@@ -242,16 +252,23 @@ fn assert_reports_equal(a: &ClickHouse, b: &ClickHouse) {
 /// Runs a case: the load produced, both streamers started, the fault injected while the cluster's
 /// streamer writes (`inject` returns the slowest recovery), the checks of
 /// [`Deployments::finish`], and the case's row.
-fn case(number: u8, fault: &str, inject: impl FnOnce(&Deployments, &Streamer, u64) -> Duration) {
+fn case(
+    number: u8,
+    fault: &str,
+    inject: impl FnOnce(&Deployments, &Streamer, &mut u64) -> Duration,
+) {
     let deployments = Deployments::start();
-    let (total, _) = produce(&deployments.bootstrap, TOPIC, 4, 300, 0);
+    let (mut total, _) = produce(&deployments.bootstrap, TOPIC, 4, 300, 0);
+    let first = total;
     let single = deployments.single_streamer();
     let clustered = deployments.cluster_streamer();
-    let recovery = inject(&deployments, &clustered, total);
+    let recovery = inject(&deployments, &clustered, &mut total);
     let (arrived, duplicated) = deployments.finish(total, clustered, single);
+    let more =
+        if total > first { format!(" + {} frames more", total - first) } else { String::new() };
     reliability::report(&Figures {
         case: number,
-        load: "4 simulated receivers x 300 s + 6 real recordings, 4 partitions".into(),
+        load: format!("4 simulated receivers x 300 s + 6 real recordings{more}, 4 partitions"),
         fault,
         frames_in: total,
         counted_in: "every Distributed table equal to a single server's",
@@ -266,11 +283,12 @@ fn case(number: u8, fault: &str, inject: impl FnOnce(&Deployments, &Streamer, u6
 fn outage(
     deployments: &Deployments,
     clustered: &Streamer,
-    total: u64,
+    total: &mut u64,
     stop: impl FnOnce(),
     start: impl FnOnce(),
 ) -> Duration {
     let watch = deployments.nodes.node("s1r1");
+    let total = *total;
     deployments.wait_for_progress(watch, 2000, total);
     let before = clustered.log().matches(PAUSED).count();
     stop();
@@ -288,10 +306,12 @@ fn a_replica_killed_again_and_again_mid_ingest_every_table_ends_exact() {
     case(10, fault, |deployments, clustered, total| {
         // Each kill takes the replica a shard is written through, keeps it down until the
         // streamer has moved to the shard's other replica, and runs it again.
-        let mut slowest = Duration::ZERO;
+        let (mut slowest, mut day) = (Duration::ZERO, 0);
         for shard in [1, 2, 1, 2] {
             let victim = written_through(&deployments.nodes, &clustered.log(), shard);
             let watch = deployments.watch(&victim);
+            deployments.keep_ahead(watch, total, &mut day);
+            let total = *total;
             let held = frames_in(watch, "gnss");
             deployments.wait_for_progress(watch, held, total);
             let before = clustered.log().matches(FAILED_OVER).count();
