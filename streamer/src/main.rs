@@ -11,7 +11,7 @@ use gnss_streamer::consumer::{self, Callbacks};
 use gnss_streamer::exactly_once::Shared;
 use gnss_streamer::job::{Job, Limits};
 use gnss_streamer::metrics as m;
-use gnss_streamer::reference::{Point, References};
+use gnss_streamer::reference::References;
 use gnss_streamer::retention::{self, Class, Retention};
 use gnss_streamer::settings::{self, Args};
 use gnss_streamer::sink::Sink;
@@ -91,10 +91,8 @@ fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
     runtime.block_on(retention::enforce(&sink, &classes, &retention, now_ms()))?;
     runtime.spawn(keep_retention(Arc::clone(&sink), classes, retention));
     let points = runtime.block_on(sink.reference_points())?;
-    let references =
-        References::new(points.into_iter().map(|(receiver, lat_deg, lon_deg, hgt_m, time_ms)| {
-            (receiver, Point { lat_deg, lon_deg, hgt_m, time_ms })
-        }));
+    let mut references = References::default();
+    references.refresh(points);
     info!(
         aggregates = engine.aggregates().len(),
         receivers = references.count(),
