@@ -124,7 +124,7 @@ read -r inserts batches <<< "$(curl -s "http://127.0.0.1:$metrics_port/metrics" 
 kill -TERM "$streamer"; wait "$streamer" || true; streamer=
 
 read -r reader_seconds _ reader_cpu < "$work/reader.time"
-tables="frames rejected positions velocities observations ins receiver_status hardware clock gps_ephemerides glonass_ephemerides galileo_ephemerides beidou_ephemerides ionosphere_utc"
+tables="frames rejected positions velocities observations ins receiver_status hardware clock gps_ephemerides glonass_ephemerides galileo_ephemerides beidou_ephemerides ionosphere_utc satellite_visibility"
 rows=0
 for table in $tables; do rows=$((rows + $(ch_query "SELECT count() FROM gnss.$table"))); done
 read -r frames unique first_ms last_ms <<< "$(ch_query 'SELECT count(), uniqExact(kafka_partition, kafka_offset), min(ingest_ms), max(ingest_ms) FROM gnss.frames')"

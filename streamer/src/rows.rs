@@ -1,9 +1,10 @@
 //! Kafka records decoded into the raw tables' rows, built straight into the Arrow builders of
 //! [`crate::tables`].
 
+use novatel::enums::Bool;
 use novatel::logs::{
     BdsEphemeris, GalileoOrbit, GloEphemeris, GpsEphemeris, InsPva, InsPvax, IonUtc, Observation,
-    Position, Range,
+    Position, Range, SatVis2,
 };
 use novatel::{Event, Format, Frame, Log, MAX_BODY_LEN, RejectReason, Rejected, decode, frames};
 
@@ -317,6 +318,7 @@ impl RawTables {
             ),
             Log::BdsEphemeris(e) => self.beidou_ephemeris(keys, e),
             Log::IonUtc(e) | Log::QzssIonUtc(e) => self.ionosphere_utc(keys, e),
+            Log::SatVis2(vis) => self.satellite_visibility(keys, vis),
             // Decoded (and counted in `frames`) but without a raw table of their own: the frame
             // itself stays in Kafka and its header in `frames`.
             _ => {}
@@ -648,6 +650,30 @@ impl RawTables {
             kafka_offset: keys.kafka_offset,
             _lifetime: PHANTOM,
         });
+    }
+
+    fn satellite_visibility(&mut self, keys: &RowKeys<'_>, vis: &SatVis2) {
+        for sat in &vis.satellites {
+            self.satellite_visibility.push(&SatelliteVisibilityRow {
+                receiver: keys.receiver,
+                time_ms: keys.time_ms,
+                log: keys.log,
+                system: vis.system.0,
+                system_name: vis.system.name().unwrap_or(""),
+                satellite_id: sat.id.prn,
+                glonass_channel: sat.id.channel,
+                health: sat.health,
+                sat_vis: u8::from(vis.sat_vis == Bool::TRUE),
+                complete_almanac: u8::from(vis.complete_almanac == Bool::TRUE),
+                elevation_deg: sat.elev,
+                azimuth_deg: sat.az,
+                true_doppler_hz: sat.true_dop,
+                apparent_doppler_hz: sat.app_dop,
+                kafka_partition: keys.kafka_partition,
+                kafka_offset: keys.kafka_offset,
+                _lifetime: PHANTOM,
+            });
+        }
     }
 }
 

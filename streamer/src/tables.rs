@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, AsArray, Float32Builder, Float64Builder, Int32Builder, Int64Builder,
+    ArrayRef, AsArray, Float32Builder, Float64Builder, Int16Builder, Int32Builder, Int64Builder,
     PrimitiveBuilder, StringBuilder, UInt8Builder, UInt16Builder, UInt32Builder, UInt64Builder,
 };
 use datafusion::arrow::datatypes::{ArrowPrimitiveType, DataType, Field, Schema, SchemaRef};
@@ -16,6 +16,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 macro_rules! builder {
     (Utf8) => {
         StringBuilder
+    };
+    (Int16) => {
+        Int16Builder
     };
     (Int32) => {
         Int32Builder
@@ -497,6 +500,29 @@ raw_table! {
 }
 
 raw_table! {
+    /// SATVIS2: one row per satellite of a system's log, where the receiver's almanac puts it in
+    /// the sky (degrees) and its Doppler (Hz).
+    SatelliteVisibilityRow, SatelliteVisibilityBuilder = "satellite_visibility" {
+        receiver: &'a str => Utf8,
+        time_ms: i64 => Int64,
+        log: &'a str => Utf8,
+        system: u32 => UInt32,
+        system_name: &'a str => Utf8,
+        satellite_id: u16 => UInt16,
+        glonass_channel: i16 => Int16,
+        health: u32 => UInt32,
+        sat_vis: u8 => UInt8,
+        complete_almanac: u8 => UInt8,
+        elevation_deg: f64 => Float64,
+        azimuth_deg: f64 => Float64,
+        true_doppler_hz: f64 => Float64,
+        apparent_doppler_hz: f64 => Float64,
+        kafka_partition: u32 => UInt32,
+        kafka_offset: u64 => UInt64,
+    }
+}
+
+raw_table! {
     /// A receiver's reference point (not a raw table: no Kafka offsets; see [`crate::reference`]).
     ReferenceRow, ReceiversBuilder = "receivers" {
         receiver: &'a str => Utf8,
@@ -551,5 +577,6 @@ raw_tables! {
     galileo_ephemerides: GalEphemeridesBuilder,
     beidou_ephemerides: BdsEphemeridesBuilder,
     ionosphere_utc: IonUtcBuilder,
+    satellite_visibility: SatelliteVisibilityBuilder,
     frames: FramesBuilder,
 }

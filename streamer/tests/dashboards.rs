@@ -850,7 +850,14 @@ fn report_shows_the_run(ch: &ClickHouse, truth: &Truth) {
     std::fs::remove_file(&html).unwrap();
     let sim_charts = page.split("<h2>Receiver sim-1</h2>").nth(1).expect("sim-1's charts");
     let sim_charts = &sim_charts[..sim_charts.find("</div>").unwrap()];
-    assert_eq!(sim_charts.matches("<svg").count(), 3, "track, satellites and C/N0 of sim-1");
+    assert_eq!(
+        sim_charts.matches("<svg").count(),
+        4,
+        "track, satellites, C/N0 and C/N0 per satellite of sim-1"
+    );
+    // The simulated receivers log no SATVIS2 here (tests/report.rs has them do so).
+    let sim_section = page.split("<h2>Receiver sim-1</h2>").nth(1).unwrap();
+    assert!(sim_section.contains("No sky plot: sim-1 logged no SATVIS2"));
     for query in queries() {
         assert!(page.contains(&format!("{}.sql", query.name)), "{} in the HTML page", query.name);
     }

@@ -54,7 +54,8 @@ pub struct Args {
     pub simulate_start: Option<i64>,
 
     /// A log's rate in Hz, e.g. RANGE=10 or RANGECMP=1 (0 turns it off); repeatable. Rates must
-    /// divide 100. Logs: BESTPOS, BESTVEL, RANGE, RANGECMP, INSPVAS, RXSTATUS, TIME.
+    /// divide 100. Logs: BESTPOS, BESTVEL, RANGE, RANGECMP, INSPVAS, RXSTATUS, TIME, SATVIS2 (one
+    /// log per satellite system; off by default).
     #[arg(long = "simulate-rate", env = "SIMULATE_RATES", value_delimiter = ',', value_parser = rate)]
     pub simulate_rates: Vec<(String, u32)>,
 }
@@ -90,7 +91,8 @@ fn start(text: &str) -> Result<i64, String> {
 }
 
 /// The logs whose rate can be set.
-const LOGS: [&str; 7] = ["BESTPOS", "BESTVEL", "RANGE", "RANGECMP", "INSPVAS", "RXSTATUS", "TIME"];
+const LOGS: [&str; 8] =
+    ["BESTPOS", "BESTVEL", "RANGE", "RANGECMP", "INSPVAS", "RXSTATUS", "TIME", "SATVIS2"];
 
 /// `LOG=HZ`.
 fn rate(text: &str) -> Result<(String, u32), String> {
@@ -115,6 +117,7 @@ fn rates(pairs: &[(String, u32)]) -> Rates {
             "RANGECMP" => &mut rates.rangecmp,
             "INSPVAS" => &mut rates.inspvas,
             "RXSTATUS" => &mut rates.rxstatus,
+            "SATVIS2" => &mut rates.satvis2,
             _ => &mut rates.time,
         };
         *slot = *hz;

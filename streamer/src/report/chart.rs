@@ -14,6 +14,9 @@ const SIZE: (u32, u32) = (560, 340);
 const TRACK_SIZE: (u32, u32) = (420, 420);
 /// Series with fewer points than this also get a marker at each point.
 const MARKED: usize = 60;
+/// More series than this (C/N0 per satellite) are named at their last point instead of in a
+/// legend, which would cover the chart.
+const LEGEND_MAX: usize = 8;
 
 /// The chart of `table` titled `title`; `None` when it has no points. `Err` says which columns
 /// are missing or what plotting failed on.
@@ -85,13 +88,20 @@ fn draw(
         } else {
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 2, color.filled())))?
         };
-        if !name.is_empty() {
+        if name.is_empty() {
+            continue;
+        }
+        if series.len() > LEGEND_MAX {
+            let last = points.last().copied();
+            let style = ("sans-serif", 10).into_font().color(&color);
+            chart.draw_series(last.map(|p| Text::new(name.to_string(), p, style.clone())))?;
+        } else {
             drawn.label(*name).legend(move |(x, y)| {
                 Rectangle::new([(x, y - 4), (x + 12, y + 4)], color.filled())
             });
         }
     }
-    if series.keys().any(|name| !name.is_empty()) {
+    if series.len() <= LEGEND_MAX && series.keys().any(|name| !name.is_empty()) {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
@@ -162,6 +172,24 @@ mod tests {
         assert!(svg.starts_with("<svg"));
         for text in ["C/N0", "GPS", "GLONASS", "12:00:00", "UTC time on 2024-06-01"] {
             assert!(svg.contains(text), "{text} missing");
+        }
+    }
+
+    #[test]
+    fn many_series_are_named_at_their_last_point_without_a_legend() {
+        let names: Vec<String> = (1..=12).map(|prn| format!("G{prn:02}")).collect();
+        let times = ["1717243200", "1717243260", "1717243320"];
+        let rows: Vec<[&str; 3]> =
+            names.iter().flat_map(|n| times.map(|t| [t, "40", n.as_str()])).collect();
+        let rows: Vec<&[&str]> = rows.iter().map(|r| r.as_slice()).collect();
+        let svg = svg("C/N0 per satellite", &table(&["time", "y", "series"], &rows)).unwrap();
+        let svg = svg.unwrap();
+        // Axes and ticks are lines of two points; the series' have three.
+        let lines =
+            svg.lines().filter(|l| l.starts_with("<polyline") && l.matches(',').count() > 2);
+        assert_eq!(lines.count(), 12, "a line per satellite");
+        for name in &names {
+            assert_eq!(svg.matches(&format!("\n{name}\n</text>")).count(), 1, "{name} once");
         }
     }
 

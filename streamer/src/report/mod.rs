@@ -1,10 +1,11 @@
 //! What `gnss-report` shows of a ClickHouse database the streamer writes, for a user without
-//! Grafana: summary tables (`sql/report/summary_*.sql`), charts per receiver
-//! (`sql/report/chart_*.sql`) and the result of every dashboard panel's query
-//! (`sql/dashboards/`), with Grafana's macros expanded over the time range of the data
+//! Grafana: summary tables (`sql/report/summary_*.sql`), a sky plot (`sql/report/sky_*.sql`) and
+//! charts (`sql/report/chart_*.sql`) per receiver, and the result of every dashboard panel's
+//! query (`sql/dashboards/`), with Grafana's macros expanded over the time range of the data
 //! ([`crate::dashboards::expand`]). As text on a terminal, or as one HTML page with SVG charts.
 
 mod chart;
+mod sky;
 mod table;
 
 use std::fmt::Write as _;
@@ -110,11 +111,12 @@ pub struct Section {
     pub table: Table,
 }
 
-/// A receiver's charts, as SVG documents.
+/// A receiver's charts, as SVG documents, and what it lacks to draw the others.
 #[derive(Debug)]
 pub struct Charts {
     pub receiver: String,
     pub svgs: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 /// Everything the report shows.
@@ -143,6 +145,8 @@ impl Report {
         let all = selection(from_s, to_s, receivers.clone());
 
         let reports = dashboards::load(&sql_dir.join("report"))?;
+        let (sky_queries, reports): (Vec<_>, Vec<_>) =
+            reports.into_iter().partition(|q| q.name.starts_with("sky_"));
         let (chart_queries, summary_queries): (Vec<_>, Vec<_>) =
             reports.into_iter().partition(|q| q.name.starts_with("chart_"));
         let summary = sections(client, &summary_queries, &all).await?;
@@ -152,7 +156,22 @@ impl Report {
         let mut charts = Vec::new();
         for (receiver, from_s, to_s) in timed.into_iter().take(max_receivers) {
             let own = selection(from_s, to_s, vec![receiver.clone()]);
-            let mut svgs = Vec::new();
+            let (mut svgs, mut notes) = (Vec::new(), Vec::new());
+            for query in &sky_queries {
+                let table =
+                    Table::fetch(client, &query.name, &dashboards::expand(&query.sql, &own)?)
+                        .await?;
+                match sky::svg(&query.title, &table)
+                    .map_err(|reason| ReportError::Chart { name: query.name.clone(), reason })?
+                {
+                    Some(svg) => svgs.push(svg),
+                    None => notes.push(format!(
+                        "No sky plot: {receiver} logged no SATVIS2 with a satellite above the \
+                         horizon in its range. Log SATVIS2 on the receiver (e.g. LOG SATVIS2 \
+                         ONTIME 60) to see where its satellites are."
+                    )),
+                }
+            }
             for query in &chart_queries {
                 let table =
                     Table::fetch(client, &query.name, &dashboards::expand(&query.sql, &own)?)
@@ -161,8 +180,8 @@ impl Report {
                     .map_err(|reason| ReportError::Chart { name: query.name.clone(), reason })?;
                 svgs.extend(chart);
             }
-            if !svgs.is_empty() {
-                charts.push(Charts { receiver, svgs });
+            if !svgs.is_empty() || !notes.is_empty() {
+                charts.push(Charts { receiver, svgs, notes });
             }
         }
         Ok(Report { from_s, to_s, untimed, receivers, summary, charts, panels })
@@ -232,6 +251,9 @@ impl Report {
                 let _ = writeln!(out, "{svg}");
             }
             out.push_str("</div>\n");
+            for note in &charts.notes {
+                let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(note));
+            }
         }
         out.push_str("<h2>Dashboard queries</h2>\n");
         for section in &self.panels {

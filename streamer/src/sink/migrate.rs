@@ -577,7 +577,7 @@ mod tests {
     fn the_project_migrations_are_ordered_and_parse() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql/clickhouse");
         let migrations = list(&dir).unwrap();
-        assert_eq!(migrations.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+        assert_eq!(migrations.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
         let aggregates = std::fs::read_to_string(&migrations[1].path).unwrap();
         assert_eq!(statements(&aggregates).len(), 36);
     }

@@ -27,10 +27,13 @@ pub struct Rates {
     pub inspvas: u32,
     pub rxstatus: u32,
     pub time: u32,
+    /// One SATVIS2 per satellite system each time.
+    pub satvis2: u32,
 }
 
 impl Default for Rates {
-    /// A typical SPAN setup: positions at 20 Hz, ranges at 10 Hz, INS at 100 Hz, status at 1 Hz.
+    /// A typical SPAN setup: positions at 20 Hz, ranges at 10 Hz, INS at 100 Hz, status at 1 Hz;
+    /// no SATVIS2 (a receiver logs it only when asked to).
     fn default() -> Self {
         Rates {
             bestpos: 20,
@@ -40,6 +43,7 @@ impl Default for Rates {
             inspvas: 100,
             rxstatus: 1,
             time: 1,
+            satvis2: 0,
         }
     }
 }
@@ -78,8 +82,16 @@ impl Default for Config {
 
 impl Rates {
     fn check(&self) -> Result<(), String> {
-        let all =
-            [self.bestpos, self.bestvel, self.range, self.rangecmp, self.inspvas, self.rxstatus];
+        let all = [
+            self.bestpos,
+            self.bestvel,
+            self.range,
+            self.rangecmp,
+            self.inspvas,
+            self.rxstatus,
+            self.time,
+            self.satvis2,
+        ];
         match all.iter().find(|&&hz| hz != 0 && !100u32.is_multiple_of(hz)) {
             Some(hz) => Err(format!(
                 "a log rate of {hz} Hz does not divide 100 Hz; use 1, 2, 4, 5, 10, 20, 25, 50 or 100"
@@ -145,6 +157,11 @@ impl Simulator {
         }
         if due(rates.time) {
             long(Log::Time(time_log(self.next_unix_ms())));
+        }
+        if due(rates.satvis2) {
+            for vis in self.sky.visibility(t) {
+                long(Log::SatVis2(vis));
+            }
         }
         if due(rates.inspvas) {
             let log = Log::InsPvas(ins_pva(&state, week, ms));
@@ -263,6 +280,8 @@ fn rx_status() -> RxStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enums::SatelliteSystem;
+    use crate::logs::SatVis2;
     use crate::{Event, decode, frames};
 
     #[test]
@@ -292,6 +311,45 @@ mod tests {
         ];
         assert_eq!(counts, expected.iter().map(|&(n, c)| (n.to_string(), c)).collect());
         assert_eq!(written, 152);
+    }
+
+    #[test]
+    fn satvis2_puts_each_tracked_satellite_where_its_cn0_says() {
+        let rates = Rates { satvis2: 1, ..Rates::default() };
+        let mut sim = Simulator::new(Config { rates, ..Config::default() }).unwrap();
+        let logs: Vec<Log> = sim.next_epoch().into_iter().map(|(_, log)| log).collect();
+        let visibility: Vec<&SatVis2> = logs
+            .iter()
+            .filter_map(|log| if let Log::SatVis2(v) = log { Some(v) } else { None })
+            .collect();
+        let systems: Vec<_> = visibility.iter().map(|v| v.system).collect();
+        assert_eq!(
+            systems,
+            [SatelliteSystem::GPS, SatelliteSystem::GLONASS, SatelliteSystem::GALILEO]
+        );
+        // SATVIS2 lists every satellite of the sky, those below the horizon too.
+        let listed: usize = visibility.iter().map(|v| v.satellites.len()).sum();
+        assert_eq!(listed, Config::default().satellites);
+        let Some(Log::Range(range)) = logs.iter().find(|log| matches!(log, Log::Range(_))) else {
+            panic!("no RANGE in the first epoch")
+        };
+        // Each satellite RANGE tracks is above the mask in SATVIS2, and its primary signal's C/N0
+        // is what its elevation gives: 32 dB-Hz at the horizon, 50 at the zenith.
+        for o in range.obs.iter().filter(|o| o.tracking_status.0 & 1 << 27 != 0) {
+            let (system, id) = match o.tracking().constellation().as_str() {
+                "GPS" => (SatelliteSystem::GPS, o.prn),
+                "GLONASS" => (SatelliteSystem::GLONASS, o.prn - 37),
+                _ => (SatelliteSystem::GALILEO, o.prn),
+            };
+            let vis = visibility.iter().find(|v| v.system == system).unwrap();
+            let sat = vis.satellites.iter().find(|s| s.id.prn == id).unwrap();
+            assert!(sat.elev >= 5.0, "{sat:?}");
+            let cn0 = 32.0 + 18.0 * sat.elev / 90.0;
+            assert!((f64::from(o.cn0) - cn0).abs() <= 0.5, "{o:?} at {sat:?}");
+            assert!((0.0..360.0).contains(&sat.az), "{sat:?}");
+        }
+        let above = visibility.iter().flat_map(|v| &v.satellites).filter(|s| s.elev >= 5.0);
+        assert_eq!(above.count() * 2, range.obs.len());
     }
 
     #[test]
