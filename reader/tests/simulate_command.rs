@@ -95,3 +95,36 @@ fn several_receivers_to_kafka() {
         assert_eq!(counts, expected(2), "{receiver}");
     }
 }
+
+/// A wrong `--simulate-interference` is a usage error (exit 2) that says what to write.
+#[test]
+fn a_wrong_interference_says_what_to_write() {
+    let cases = [
+        ("every=5m,duration=30s,depth=12", "fraction is missing"),
+        ("every=5m,duration=30s,depth=12,fraction=0.8,width=3", "width is not a key"),
+        ("every=1m,duration=30s,depth=12,fraction=0.8", "at least four times the duration"),
+        ("every=5m,duration=30s,depth=12,fraction=2", "between 0 and 1"),
+        ("every=5m,duration=30s,depth=deep,fraction=0.8", "depth=deep"),
+    ];
+    for (value, message) in cases {
+        let output = binary()
+            .args(["simulate", "--simulate-interference", value, "--print-config"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{value}: {stderr}");
+        assert!(stderr.contains(message), "{value}: {stderr}");
+    }
+    let output = binary()
+        .args([
+            "simulate",
+            "--simulate-interference",
+            "every=5m,duration=30s,depth=12,fraction=0.8",
+        ])
+        .arg("--print-config")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("simulate.interference"), "{stdout}");
+}

@@ -3,7 +3,7 @@
 //! its migrations (on an empty database, and as an upgrade of a database that the earlier
 //! migrations made and that holds data), its inserts (its own RowBinary encoding of the batches
 //! it decodes and aggregates), and then its own queries (marks, frame identities, reference
-//! points), every table's content and every dashboard and report query, expanded as Grafana
+//! points), every table's content and every dashboard, report and alert query, expanded as Grafana
 //! does, give the same results on both.
 
 mod common;
@@ -27,7 +27,7 @@ use gnss_streamer::retention::{self, Class, Keep, Retention};
 use gnss_streamer::sink::{Connection, Sink};
 use gnss_streamer::tables::RawTables;
 use gnss_streamer::writer::{check_tables, write_batch};
-use novatel::simulate::{Config, Simulator};
+use novatel::simulate::{Config, Interference, Simulator};
 use novatel::{Event, frames, header};
 
 /// Records of one batch.
@@ -66,17 +66,21 @@ impl Owned {
     }
 }
 
-/// The real recordings and two simulated receivers (two minutes), as the reader would produce
-/// them to three partitions, in batches of 2,000 records.
+/// The real recordings and two simulated receivers (two minutes, the second with jamming
+/// episodes), as the reader would produce them to three partitions, in batches of 2,000 records.
 fn dataset() -> Vec<Batch> {
     let mut sources: Vec<(String, Vec<u8>)> = REAL
         .iter()
         .map(|f| (f.rsplit('/').next().unwrap().to_owned(), std::fs::read(fixture(f)).unwrap()))
         .collect();
     for index in 0..2u32 {
+        // sim-2 meets jamming episodes and fades, for the interference queries to have some.
+        let interference =
+            Interference { every_ms: 40_000, duration_ms: 10_000, depth_db: 12.0, fraction: 0.8 };
         let config = Config {
             start_unix_ms: 1_717_243_200_000,
             seed: u64::from(index) + 1,
+            interference: Some(interference).filter(|_| index == 1),
             ..Config::default()
         };
         let mut simulator = Simulator::new(config).unwrap();
@@ -296,7 +300,7 @@ async fn answers(ch: &ClickHouse, sink: &Sink, database: &str) -> BTreeMap<Strin
     out.insert("streamer: reference points".into(), format!("{points:?}"));
 
     let everyone: Vec<String> = receivers.into_iter().map(|r| r[0].clone()).collect();
-    for dir in ["dashboards", "report"] {
+    for dir in ["dashboards", "report", "alerts"] {
         for query in dashboards::load(&sql_dir().join(dir)).unwrap() {
             for interval_s in [1, 60] {
                 let selection = Selection {
@@ -331,6 +335,13 @@ fn both_versions_answer_the_same_on_the_same_data() {
         let sink = runtime.block_on(connect(ch, "gnss", &sql_dir()));
         runtime.block_on(write(&sink, &batches, 0));
         results.push(runtime.block_on(answers(ch, &sink, "gnss")));
+    }
+    // sim-2's jamming shows in the interference alert's answer on both: a share above 0.5.
+    for answers in &results {
+        let answer = &answers["alerts/interference.sql at 1 s"];
+        let line = answer.lines().find(|l| l.starts_with("sim-2\t")).expect(answer);
+        let share: f64 = line.split('\t').nth(1).unwrap().parse().unwrap();
+        assert!(share > 0.5, "{line}");
     }
     let (old, new) = (&results[0], &results[1]);
     let mut differ = Vec::new();

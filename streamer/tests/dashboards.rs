@@ -402,7 +402,7 @@ type Check = fn(&Case);
 
 /// Each query's check. Over the whole of the data with `interval_s` 1 (the 1 s aggregate tables)
 /// and 60 (the 1 min ones) unless said otherwise.
-const CHECKS: [(&str, Check); 12] = [
+const CHECKS: [(&str, Check); 13] = [
     ("cn0_constellation", cn0_constellation),
     ("cn0_prn", cn0_prn),
     ("decode_errors", decode_errors),
@@ -410,6 +410,7 @@ const CHECKS: [(&str, Check); 12] = [
     ("frame_rate", frame_rate),
     ("ingest_delay", ingest_delay),
     ("ins_status", ins_status),
+    ("interference", interference),
     ("position_deviation", position_deviation),
     ("positions_map", positions_map),
     ("rejected_bytes", rejected_bytes),
@@ -597,6 +598,20 @@ fn ins_status(case: &Case) {
     let expected = counts(ins.map(|(receiver, status)| vec![receiver.as_str(), status.as_str()]));
     for interval in [1, 60] {
         assert_eq!(totals(&case.rows(interval), &["receiver", "status"], "solutions"), expected);
+    }
+}
+
+/// The simulated receivers meet no interference (the simulator's default): every 10 s window but
+/// the first two (which have no past) has a share of 0, and so has every interval.
+fn interference(case: &Case) {
+    for interval in [10, 60] {
+        let rows = case.rows(interval);
+        for receiver in SIMULATED {
+            let rows: Vec<&Row> = rows.iter().filter(|r| r["receiver"] == receiver).collect();
+            let windows = if interval == 10 { SIM_SECONDS / 10 - 2 } else { SIM_SECONDS / 60 };
+            assert_eq!(rows.len() as i64, windows, "{receiver} at {interval} s");
+            assert!(rows.iter().all(|r| num(r, "dropped_share") == 0.0), "{receiver}: {rows:?}");
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::pty::openpty;
 use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
 use novatel::encode;
-use novatel::simulate::{Config, Rates, Simulator};
+use novatel::simulate::{Config, Interference, Rates, Simulator};
 use tracing::{info, warn};
 
 use super::produce::{self, Job, Run, RunError};
@@ -58,6 +58,14 @@ pub struct Args {
     /// log per satellite system; off by default).
     #[arg(long = "simulate-rate", env = "SIMULATE_RATES", value_delimiter = ',', value_parser = rate)]
     pub simulate_rates: Vec<(String, u32)>,
+
+    /// Jamming episodes in the observations, e.g. every=5m,duration=30s,depth=12,fraction=0.8:
+    /// every period (the first a period or a little more after the start, shifted by the
+    /// receiver's seed), C/N0 falls by `depth` dB for `duration` on that share of the satellites;
+    /// halfway between episodes a single satellite fades as much, which is no interference.
+    /// [default: none]
+    #[arg(long, env = "SIMULATE_INTERFERENCE", value_parser = interference)]
+    pub simulate_interference: Option<Interference>,
 }
 
 #[derive(Clone, Debug)]
@@ -88,6 +96,34 @@ fn start(text: &str) -> Result<i64, String> {
     humantime::parse_rfc3339(text)
         .map_err(|e| format!("{e}; write e.g. 2024-06-01T00:00:00Z"))
         .map(|t| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64))
+}
+
+/// `every=DURATION,duration=DURATION,depth=DB,fraction=SHARE`.
+fn interference(text: &str) -> Result<Interference, String> {
+    let usage = "write every=5m,duration=30s,depth=12,fraction=0.8";
+    let (mut every, mut length, mut depth, mut fraction) = (None, None, None, None);
+    for pair in text.split(',') {
+        let (key, value) = pair.split_once('=').ok_or_else(|| format!("{pair:?}: {usage}"))?;
+        let (key, value) = (key.trim(), value.trim());
+        let number = || value.parse::<f64>().map_err(|_| format!("{key}={value}: {usage}"));
+        let ms = |d: Duration| d.as_millis() as u64;
+        match key {
+            "every" => every = Some(ms(duration(value)?)),
+            "duration" => length = Some(ms(duration(value)?)),
+            "depth" => depth = Some(number()?),
+            "fraction" => fraction = Some(number()?),
+            _ => return Err(format!("{key} is not a key of the interference: {usage}")),
+        }
+    }
+    let missing = |name: &str| format!("{name} is missing: {usage}");
+    let interference = Interference {
+        every_ms: every.ok_or_else(|| missing("every"))?,
+        duration_ms: length.ok_or_else(|| missing("duration"))?,
+        depth_db: depth.ok_or_else(|| missing("depth"))?,
+        fraction: fraction.ok_or_else(|| missing("fraction"))?,
+    };
+    interference.check()?;
+    Ok(interference)
 }
 
 /// The logs whose rate can be set.
@@ -152,8 +188,13 @@ pub async fn run(args: &Args, run: Run<'_>) -> Result<(), RunError> {
             .map_or(0, |d| d.as_millis() as i64 / 10 * 10)
     });
     let simulator = |index: u32| -> Result<Simulator, RunError> {
-        let mut config =
-            Config { rates, start_unix_ms, seed: u64::from(index) + 1, ..Config::default() };
+        let mut config = Config {
+            rates,
+            start_unix_ms,
+            seed: u64::from(index) + 1,
+            interference: args.simulate_interference,
+            ..Config::default()
+        };
         // Receivers a few hundred metres apart.
         config.route.lat += f64::from(index) * 0.005;
         Simulator::new(config).map_err(RunError::Usage)

@@ -2,6 +2,7 @@
 //! logs a receiver would send about it at configured rates. Deterministic for a given
 //! configuration, so tests and benchmarks can rely on what it produces. No IO happens here.
 
+mod interference;
 mod sky;
 mod vehicle;
 
@@ -11,6 +12,7 @@ use crate::logs::{
 };
 use crate::{EncodeError, Header, Hex, Log, Text, encode, time};
 
+pub use interference::{Episode, Interference, Kind};
 pub use sky::Sky;
 pub use vehicle::{Circle, State};
 
@@ -59,6 +61,8 @@ pub struct Config {
     pub satellites: usize,
     /// Varies the sky between receivers.
     pub seed: u64,
+    /// Jamming episodes and single-satellite fades in the observations; none by default.
+    pub interference: Option<Interference>,
 }
 
 impl Default for Config {
@@ -76,6 +80,7 @@ impl Default for Config {
             },
             satellites: 28,
             seed: 1,
+            interference: None,
         }
     }
 }
@@ -112,6 +117,9 @@ pub struct Simulator {
 impl Simulator {
     pub fn new(config: Config) -> Result<Self, String> {
         config.rates.check()?;
+        if let Some(interference) = &config.interference {
+            interference.check()?;
+        }
         let sky = Sky::new(config.satellites, config.seed);
         Ok(Simulator { config, sky, tick: 0 })
     }
@@ -143,7 +151,10 @@ impl Simulator {
             long(Log::BestVel(velocity(&state)));
         }
         if due(rates.range) || due(rates.rangecmp) {
-            let obs = self.sky.observations(t);
+            let mut obs = self.sky.observations(t);
+            if let Some(interference) = &self.config.interference {
+                interference.apply(self.config.seed, self.elapsed_ms(), &mut obs);
+            }
             if due(rates.rangecmp) {
                 let compressed = obs.iter().map(CompressedObservation::compress).collect();
                 long(Log::RangeCmp(RangeCmp { obs: compressed }));
