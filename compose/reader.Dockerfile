@@ -32,8 +32,8 @@ COPY --from=builder /usr/local/bin/novatel-reader /usr/local/bin/novatel-reader
 USER reader
 ENV METRICS_LISTEN=0.0.0.0:9187 LOG_FORMAT=json
 EXPOSE 9187
-# /metrics answers while the reader runs.
+# /ready answers 200 while a source is open and Kafka answers (docs/operations.md).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD curl -fsS -o /dev/null http://127.0.0.1:9187/metrics || exit 1
+    CMD curl -fsS -o /dev/null http://127.0.0.1:9187/ready || exit 1
 ENTRYPOINT ["novatel-reader"]
 CMD ["--help"]

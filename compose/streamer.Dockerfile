@@ -36,7 +36,7 @@ WORKDIR /app
 USER streamer
 ENV SQL_DIR=/app/sql METRICS_LISTEN=0.0.0.0:9188 LOG_FORMAT=json
 EXPOSE 9188
-# /metrics answers while the streamer runs.
+# /ready answers 200 while partitions are assigned and ClickHouse answers (docs/operations.md).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-    CMD curl -fsS -o /dev/null http://127.0.0.1:9188/metrics || exit 1
+    CMD curl -fsS -o /dev/null http://127.0.0.1:9188/ready || exit 1
 ENTRYPOINT ["gnss-streamer"]

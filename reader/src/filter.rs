@@ -6,7 +6,7 @@ use std::fmt;
 /// Logs to produce. With an include list only those logs pass; the exclude list is applied after
 /// it. Names are NovAtel log names without format suffix (`BESTPOS`, not `BESTPOSB`), or NMEA
 /// addresses (`GPGGA`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LogFilter {
     include: Option<BTreeSet<String>>,
     exclude: BTreeSet<String>,

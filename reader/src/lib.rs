@@ -3,6 +3,7 @@
 //! produces each to Kafka ([`source`], [`pipeline`], [`kafka`]); and the commands of the
 //! `novatel-reader` binary ([`commands`]).
 
+pub mod api;
 pub mod commands;
 pub mod filter;
 pub mod kafka;
@@ -10,3 +11,4 @@ pub mod metrics;
 pub mod pipeline;
 pub mod settings;
 pub mod source;
+pub mod status;

@@ -16,6 +16,7 @@ use crate::filter::LogFilter;
 use crate::kafka::record::RejectedRecord;
 use crate::kafka::{FrameProducer, FrameRecord};
 use crate::source::{Chunk, Source, SourceError};
+use crate::status::SourceStatus;
 use gnss_common::telemetry::RateLimit;
 use novatel::{Event, Format, Framer, RejectReason, header, ids};
 
@@ -55,6 +56,8 @@ pub struct Pipeline {
     /// Total bytes expected, for the progress bar.
     pub total_bytes: Option<u64>,
     pub shutdown: CancellationToken,
+    /// What the HTTP API shows of this source.
+    pub status: Arc<SourceStatus>,
 }
 
 impl Pipeline {
@@ -83,6 +86,7 @@ impl Pipeline {
                     self.drain(&mut stream, &filter, &mut pacer, &mut counters, &mut totals).await;
                     let receiver = self.receiver_id.clone().unwrap_or(info.receiver_id);
                     debug!(receiver, size = info.size, "stream starts");
+                    self.status.stream(&receiver);
                     stream = Stream { receiver, ..Stream::default() };
                     if let Some(pacer) = &mut pacer {
                         pacer.restart();
@@ -96,11 +100,13 @@ impl Pipeline {
                 info!(%filter, "log filter changed");
             }
             self.drain(&mut stream, &filter, &mut pacer, &mut counters, &mut totals).await;
+            self.status.record(&totals, stream.last_gps_ms);
             progress.frames(totals.frames);
             gauge!(m::QUEUE_DEPTH).set(self.producer.in_flight() as f64);
         }
         stream.framer.finish();
         self.drain(&mut stream, &filter, &mut pacer, &mut counters, &mut totals).await;
+        self.status.record(&totals, stream.last_gps_ms);
         progress.finish(&totals);
         Ok(totals)
     }
@@ -130,12 +136,18 @@ impl Pipeline {
                     counters.rejected(rejected.reason, rejected.bytes.len() as u64);
                     totals.rejected[reason_index(rejected.reason)] += rejected.bytes.len() as u64;
                     match rejected.reason {
-                        RejectReason::Unframed => debug!(
-                            receiver,
-                            offset = rejected.offset,
-                            text = %String::from_utf8_lossy(rejected.bytes).escape_debug(),
-                            "bytes between frames"
-                        ),
+                        RejectReason::Unframed => {
+                            // A receiver's reply to a command of the HTTP API, maybe.
+                            if let Some(link) = &self.status.link {
+                                link.offer(rejected.bytes);
+                            }
+                            debug!(
+                                receiver,
+                                offset = rejected.offset,
+                                text = %String::from_utf8_lossy(rejected.bytes).escape_debug(),
+                                "bytes between frames"
+                            );
+                        }
                         reason => {
                             if let Some(suppressed) = counters.reject_log.check() {
                                 warn!(receiver, offset = rejected.offset, bytes = rejected.bytes.len(), %reason, suppressed, "rejected bytes");

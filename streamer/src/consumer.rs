@@ -24,6 +24,7 @@ use crate::exactly_once::{self, Marks, Shared};
 use crate::metrics as m;
 use crate::settings::{Args, Start};
 use crate::sink::Sink;
+use crate::status::Status;
 use crate::tables::FramesBuilder;
 use crate::writer::Control;
 
@@ -41,6 +42,8 @@ pub struct Callbacks {
     pub writer: Arc<Control>,
     /// The last error librdkafka reported (a broker it cannot connect to...).
     pub client_error: Mutex<Option<String>>,
+    /// What the HTTP API shows.
+    pub status: Arc<Status>,
 }
 
 impl Callbacks {
@@ -241,7 +244,8 @@ impl ClientContext for Callbacks {
         self.remember(reason);
     }
 
-    /// Consumer lag per partition, from librdkafka's statistics.
+    /// Consumer lag per partition, and the high watermarks for `/status`, from librdkafka's
+    /// statistics.
     fn stats(&self, statistics: Statistics) {
         for topic in statistics.topics.values() {
             for (partition, p) in &topic.partitions {
@@ -250,6 +254,10 @@ impl ClientContext for Callbacks {
                         .set(p.consumer_lag as f64);
                 }
             }
+        }
+        if let Some(topic) = statistics.topics.get(&self.topic) {
+            let known = topic.partitions.iter().filter(|(p, s)| **p >= 0 && s.hi_offset >= 0);
+            self.status.high_watermarks(known.map(|(p, s)| (*p, s.hi_offset)));
         }
     }
 }
@@ -288,6 +296,7 @@ impl ConsumerContext for Callbacks {
                     error!(%error, "cannot take the assigned partitions");
                 }
                 info!(partitions = ?resumes, "partitions assigned; resuming after what ClickHouse holds");
+                self.status.assigned(&partitions, &frames);
                 let mut shared = self.shared();
                 shared.marks = Some(marks);
                 shared.generation += 1;
@@ -296,6 +305,7 @@ impl ConsumerContext for Callbacks {
                 // Nothing more of these partitions is written once they are released; what the
                 // writer gave up may be partly in ClickHouse: it reads the marks again.
                 self.writer.abandon();
+                self.status.revoked(&partitions);
                 let mut shared = self.shared();
                 shared.revoked.extend(&partitions);
                 shared.marks = None;

@@ -25,6 +25,7 @@ use crate::exactly_once::seek_back;
 use crate::metrics as m;
 use crate::record::Record;
 use crate::rows::Decoded;
+use crate::status::{self, Status};
 use crate::tables::RawTables;
 use crate::writer::{Done, Sealed, Summary, Writer};
 
@@ -44,6 +45,8 @@ const MAX_TABLE_ROWS: usize = 1_000_000;
 const POLL: Duration = Duration::from_millis(100);
 /// How often a batch that is due waits for a busy writer.
 const WRITER_CHECK: Duration = Duration::from_millis(5);
+/// How often the positions and high watermarks of `/status` are taken from the consumer.
+const STATUS_EVERY: Duration = Duration::from_secs(1);
 /// A batch's age is looked at every this many records while records flow.
 const AGE_EVERY: usize = 64;
 
@@ -127,6 +130,9 @@ struct State {
     /// Consumption is paused while a full batch waits for the writer.
     paused: bool,
     throughput: Throughput,
+    /// What the HTTP API shows, and when the positions were last taken for it.
+    status: Arc<Status>,
+    status_at: Instant,
 }
 
 impl Job {
@@ -138,6 +144,7 @@ impl Job {
         stop: Arc<AtomicBool>,
     ) -> Self {
         let topic = consumer.context().topic.clone();
+        let status = Arc::clone(&consumer.context().status);
         let state = State {
             writer,
             topic,
@@ -149,6 +156,8 @@ impl Job {
             in_flight: None,
             paused: false,
             throughput: Throughput::new(),
+            status,
+            status_at: Instant::now(),
         };
         Job { consumer, state }
     }
@@ -289,6 +298,8 @@ impl State {
         span.record("filled_ms", filled.as_millis() as u64);
         let raw = span.in_scope(|| full.tables.finish())?;
         span.in_scope(|| debug!("consumed and decoded; sealed"));
+        full.summary.rows = raw.iter().map(|(_, b)| b.num_rows()).sum();
+        full.summary.sealed = Some(Instant::now());
         self.in_flight = Some(full.summary.clone());
         self.writer.submit(Sealed { raw, summary: full.summary });
         if self.paused {
@@ -318,6 +329,14 @@ impl State {
                         .in_scope(|| debug!(%error, "cannot store the offsets of a written batch")),
                 }
                 self.throughput.add(summary.records);
+                let batch = status::Batch {
+                    written_ms: now_ms(),
+                    frames: summary.records,
+                    rows: summary.rows,
+                    duration: summary.sealed.map(|s| s.elapsed()).unwrap_or_default(),
+                };
+                let marks = summary.offsets.iter().map(|(&p, &(_, last))| (p, last));
+                self.status.written(batch, marks);
                 Ok(None)
             }
             Done::Abandoned(summary) => Ok(Some(summary)),
@@ -355,7 +374,23 @@ impl State {
             self.abandon(consumer, batch, &revoked)?;
         }
         self.skip_before.extend(consumer.context().shared().skip_before.drain());
+        if self.status_at.elapsed() >= STATUS_EVERY {
+            self.status_at = Instant::now();
+            self.take_positions(consumer);
+        }
         Ok(())
+    }
+
+    /// The consumer's positions (no request to the brokers), for `/status`.
+    fn take_positions(&self, consumer: &BaseConsumer<Callbacks>) {
+        let Ok(positions) = consumer.position() else { return };
+        self.status.positions(positions.elements_for_topic(&self.topic).iter().map(|e| {
+            let at = match e.offset() {
+                Offset::Offset(at) => Some(at),
+                _ => None,
+            };
+            (e.partition(), at)
+        }));
     }
 
     /// Partitions were revoked (the rebalance callback stopped the writer first): the batch, the

@@ -19,5 +19,6 @@ pub mod rinex;
 pub mod rows;
 pub mod settings;
 pub mod sink;
+pub mod status;
 pub mod tables;
 pub mod writer;

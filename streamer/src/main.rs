@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use gnss_common::http;
 use gnss_common::settings::{LoadError, Settings};
 use gnss_common::telemetry::{self, LATENCY_BUCKETS};
 use gnss_streamer::aggregate::{self, Engine};
@@ -15,6 +16,7 @@ use gnss_streamer::reference::References;
 use gnss_streamer::retention::{self, Class, Retention};
 use gnss_streamer::settings::{self, Args};
 use gnss_streamer::sink::Sink;
+use gnss_streamer::status::Status;
 use gnss_streamer::tables::RawTables;
 use gnss_streamer::writer::{self, Control, Parts, Writer};
 use tokio::runtime::Runtime;
@@ -52,8 +54,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// How often ClickHouse is asked `SELECT 1`, for `/ready`.
+const CLICKHOUSE_PROBE: Duration = Duration::from_secs(5);
+
 fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
     let args = &settings.args;
+    let status = Arc::new(Status::new(&args.kafka_group, &args.kafka.kafka_topic));
     if let Some(listen) = args.telemetry.metrics_listen.0 {
         let _entered = runtime.enter();
         let histograms = [
@@ -61,10 +67,11 @@ fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
             (m::FLUSH_SECONDS, LATENCY_BUCKETS),
             (m::BATCH_FRAMES, m::BATCH_BUCKETS),
         ];
-        telemetry::serve_metrics(listen, &histograms).with_context(|| {
-            format!("cannot serve metrics on {listen}; choose another --metrics-listen")
-        })?;
-        info!(%listen, "serving Prometheus metrics on /metrics");
+        let metrics = http::install_metrics(&histograms)?;
+        let access = http::Access::new(listen, args.telemetry.http_token_file.as_deref())?;
+        let probe = Arc::clone(&status) as _;
+        runtime.block_on(http::serve(listen, access, metrics, probe, None))?;
+        info!(%listen, "serving the HTTP API: /metrics, /health, /ready, /status");
     }
     let connection = args.clickhouse.connection()?;
     let sql_dir = &args.sql_dir;
@@ -76,6 +83,7 @@ fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
         sql_dir,
         wait,
     ))?);
+    runtime.spawn(Arc::clone(&status).probe_clickhouse(Arc::clone(&sink), CLICKHOUSE_PROBE));
     if args.migrate_only {
         info!("migrations applied; --migrate-only given, stopping");
         return Ok(());
@@ -114,6 +122,7 @@ fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
         shared: Arc::clone(&shared),
         writer: Arc::clone(&control),
         client_error: Default::default(),
+        status,
     };
     let properties = settings.pairs("kafka_properties");
     let consumer = consumer::subscribe(args, &properties, callbacks)?;

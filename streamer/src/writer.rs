@@ -47,6 +47,9 @@ pub struct Summary {
     pub records: usize,
     pub rejected: usize,
     pub errors: usize,
+    /// Rows of the raw tables, and when they were handed to the writer, once sealed.
+    pub rows: usize,
+    pub sealed: Option<Instant>,
     /// The batch's span, from its first record to its offsets stored.
     pub span: tracing::Span,
 }
@@ -58,6 +61,8 @@ impl Default for Summary {
             records: 0,
             rejected: 0,
             errors: 0,
+            rows: 0,
+            sealed: None,
             span: tracing::Span::none(),
         }
     }

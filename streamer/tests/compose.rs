@@ -1267,8 +1267,8 @@ fn dockerfiles_build_the_crate_and_run_it_unprivileged_with_a_health_check() {
         let port = metrics_port(&doc, service_name);
         let health = instruction(runtime, "HEALTHCHECK").unwrap_or_default();
         assert!(
-            health.contains(&format!(":{port}/metrics")),
-            "{file}: HEALTHCHECK must query /metrics on port {port} (compose's METRICS_LISTEN)"
+            health.contains(&format!(":{port}/ready")),
+            "{file}: HEALTHCHECK must query /ready on port {port} (compose's METRICS_LISTEN)"
         );
         let entrypoint = instruction(runtime, "ENTRYPOINT").unwrap_or_default();
         assert!(

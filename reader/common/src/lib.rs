@@ -4,8 +4,10 @@
 //!   the TOML file, with where each value came from;
 //! - [`kafka`]: the message contract of the frames topic, and the Kafka settings both binaries
 //!   have;
-//! - [`telemetry`]: log lines, the Prometheus endpoint and their settings.
+//! - [`telemetry`]: log lines, metrics and their settings;
+//! - [`http`]: the HTTP API both binaries serve: metrics, health, readiness, status, control.
 
+pub mod http;
 pub mod kafka;
 pub mod settings;
 pub mod telemetry;

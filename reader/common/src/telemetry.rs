@@ -1,29 +1,36 @@
-//! Log lines and Prometheus metrics: their settings, their setup, and a rate limit for repeated
-//! warnings. Metrics follow Prometheus conventions (`<namespace>_<name>_<unit>_total`); each binary
-//! names its own, and library code only records them through the `metrics` facade.
+//! Log lines and Prometheus metrics: their settings (and the HTTP API's, which serves the
+//! metrics: see [`crate::http`]), the log setup, and a rate limit for repeated warnings. Metrics
+//! follow Prometheus conventions (`<namespace>_<name>_<unit>_total`); each binary names its own,
+//! and library code only records them through the `metrics` facade.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder};
 use tracing_subscriber::EnvFilter;
 
 /// The log and metrics settings of both binaries.
 #[derive(clap::Args, Clone, Debug)]
 pub struct TelemetryArgs {
-    /// Address of the Prometheus /metrics endpoint, or `off`.
+    /// Address of the HTTP API (/metrics, /health, /ready, /status and the control routes), or
+    /// `off`.
     #[arg(long, env = "METRICS_LISTEN", default_value = "127.0.0.1:9187")]
     pub metrics_listen: Listen,
+
+    /// File holding the token that control calls of the HTTP API must present (`Authorization:
+    /// Bearer <token>`). Without it, control calls are served on a loopback address only.
+    #[arg(long, env = "HTTP_TOKEN_FILE")]
+    pub http_token_file: Option<PathBuf>,
 
     /// Log lines on stderr as `human` text or `json`; RUST_LOG sets the level.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,
 }
 
-/// Where `/metrics` is served, if anywhere.
+/// Where the HTTP API is served, if anywhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Listen(pub Option<SocketAddr>);
 
@@ -65,16 +72,6 @@ pub fn init_tracing(format: LogFormat) {
 /// Histogram buckets for latencies in seconds, 1 ms to 30 s.
 pub const LATENCY_BUCKETS: &[f64] =
     &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
-
-/// Serves `/metrics` on `listen`, with these buckets for the named histograms (the others are
-/// summaries). Must run inside the tokio runtime.
-pub fn serve_metrics(listen: SocketAddr, histograms: &[(&str, &[f64])]) -> Result<(), BuildError> {
-    let mut builder = PrometheusBuilder::new().with_http_listener(listen);
-    for (name, buckets) in histograms {
-        builder = builder.set_buckets_for_metric(Matcher::Full((*name).to_owned()), buckets)?;
-    }
-    builder.install()
-}
 
 /// Lets a repeated message through at most once per interval, counting the ones held back.
 #[derive(Debug)]

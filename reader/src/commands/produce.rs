@@ -1,24 +1,30 @@
-//! What every producing command does around its sources: logging, the metrics endpoint, the
-//! Kafka connection, signals (SIGINT/SIGTERM stop, SIGHUP reloads the filter), one pipeline per
-//! source, and at the end a flush and a report.
+//! What every producing command does around its sources: logging, the HTTP API (metrics,
+//! readiness, status, control), the Kafka connection, signals (SIGINT/SIGTERM stop, SIGHUP
+//! reloads the filter), one pipeline per source, and at the end a flush and a report.
 
 use std::ffi::OsString;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use gnss_common::settings::{LoadError, Settings, SettingsError};
-use gnss_common::telemetry;
+use gnss_common::{http, telemetry};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 use super::Cli;
+use crate::api::{self, Reader};
 use crate::filter::LogFilter;
 use crate::kafka::{FrameProducer, WhenFull};
 use crate::metrics as m;
 use crate::pipeline::{Pipeline, ProgressMode, Totals};
 use crate::settings::ProducerArgs;
 use crate::source::Source;
+use crate::status::SourceStatus;
+
+/// How often the brokers are asked for metadata, for `/ready`.
+const BROKER_CHECK: Duration = Duration::from_secs(2);
 
 /// How a run failed, which decides the exit status.
 #[derive(Debug, thiserror::Error)]
@@ -103,14 +109,25 @@ impl Run<'_> {
 
 /// Runs `jobs` to Kafka until they end or a signal stops them.
 pub async fn run(run: Run<'_>, producer: &ProducerArgs, jobs: Vec<Job>) -> Result<(), RunError> {
+    let filter = producer.filter();
+    info!(%filter, "log filter");
+    let (filter_tx, filter_rx) = watch::channel(filter);
+    let filter_tx = Arc::new(filter_tx);
+    let statuses: Vec<Arc<SourceStatus>> = jobs
+        .iter()
+        .enumerate()
+        .map(|(index, job)| Arc::new(SourceStatus::new(index, &job.source)))
+        .collect();
+    let reader = Arc::new(Reader {
+        sources: statuses.clone(),
+        filter: Arc::clone(&filter_tx),
+        kafka: OnceLock::new(),
+        brokers: producer.kafka.kafka_brokers.clone(),
+        topic: producer.kafka.kafka_topic.clone(),
+    });
     if let Some(listen) = producer.telemetry.metrics_listen.0 {
-        telemetry::serve_metrics(listen, &[(m::PRODUCE_LATENCY, telemetry::LATENCY_BUCKETS)])
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot serve metrics on {listen}: {e}; choose another --metrics-listen"
-                )
-            })?;
-        info!(%listen, "serving Prometheus metrics on /metrics");
+        serve_api(listen, producer, Arc::clone(&reader)).await.map_err(anyhow::Error::from)?;
+        info!(%listen, "serving the HTTP API: /metrics, /health, /ready, /status, /filter, /command");
     }
     let live = jobs.iter().any(|job| job.source.is_live());
     let when_full = if live { WhenFull::Drop } else { WhenFull::Wait };
@@ -120,14 +137,13 @@ pub async fn run(run: Run<'_>, producer: &ProducerArgs, jobs: Vec<Job>) -> Resul
             .await
             .map_err(anyhow::Error::from)?,
     );
-    let filter = producer.filter();
-    info!(%filter, "log filter");
-    let (filter_tx, filter_rx) = watch::channel(filter);
+    let _ = reader.kafka.set(Arc::clone(&kafka));
+    let watcher = tokio::spawn(Arc::clone(&kafka).watch_brokers(BROKER_CHECK));
     let shutdown = CancellationToken::new();
     let signals = tokio::spawn(handle_signals(run.argv, filter_tx, shutdown.clone()));
 
     let mut tasks = Vec::new();
-    for job in jobs {
+    for (job, status) in jobs.into_iter().zip(statuses) {
         let pipeline = Pipeline {
             producer: Arc::clone(&kafka),
             filter: filter_rx.clone(),
@@ -136,8 +152,13 @@ pub async fn run(run: Run<'_>, producer: &ProducerArgs, jobs: Vec<Job>) -> Resul
             progress: job.progress,
             total_bytes: job.total_bytes,
             shutdown: shutdown.clone(),
+            status: Arc::clone(&status),
         };
-        tasks.push(tokio::spawn(pipeline.run(job.source)));
+        tasks.push(tokio::spawn(async move {
+            let outcome = pipeline.run(job.source).await;
+            status.end();
+            outcome
+        }));
     }
     let mut totals = Totals::default();
     let mut failure = None;
@@ -162,6 +183,7 @@ pub async fn run(run: Run<'_>, producer: &ProducerArgs, jobs: Vec<Job>) -> Resul
         }
     }
     signals.abort();
+    watcher.abort();
     let report = kafka.flush(producer.kafka_flush_timeout).await;
     info!(
         read_bytes = totals.bytes,
@@ -196,12 +218,23 @@ pub async fn run(run: Run<'_>, producer: &ProducerArgs, jobs: Vec<Job>) -> Resul
     Ok(())
 }
 
+/// Serves the HTTP API with the reader's control routes.
+async fn serve_api(
+    listen: std::net::SocketAddr,
+    producer: &ProducerArgs,
+    reader: Arc<Reader>,
+) -> Result<(), http::HttpError> {
+    let metrics = http::install_metrics(&[(m::PRODUCE_LATENCY, telemetry::LATENCY_BUCKETS)])?;
+    let access = http::Access::new(listen, producer.telemetry.http_token_file.as_deref())?;
+    http::serve(listen, access, metrics, Arc::clone(&reader) as _, Some(api::control(reader))).await
+}
+
 /// SIGINT or SIGTERM stops reading (a second one exits at once); SIGHUP reads the settings of
 /// `argv` again, the config file as it is now, and takes their filter (the command line and the
 /// environment still win over the file).
 async fn handle_signals(
     argv: Vec<OsString>,
-    filter: watch::Sender<LogFilter>,
+    filter: Arc<watch::Sender<LogFilter>>,
     shutdown: CancellationToken,
 ) {
     let (Ok(mut interrupt), Ok(mut terminate), Ok(mut hangup)) = (
@@ -221,7 +254,7 @@ async fn handle_signals(
                     Ok(settings) => {
                         let reloaded = settings.args.producer().map(ProducerArgs::filter).unwrap_or_default();
                         info!(filter = %reloaded, "SIGHUP: reloaded the log filter");
-                        let _ = filter.send(reloaded);
+                        filter.send_replace(reloaded);
                     }
                     Err(error) => warn!(%error, "SIGHUP: keeping the current filter"),
                 }

@@ -344,8 +344,14 @@ fn pump(
     Ok((written, lost))
 }
 
-/// Reads what the reader sent and answers each command line as a receiver's console does: `<OK`
-/// and a port prompt (bytes the reader must recognise as not being logs).
+/// The commands the simulated receiver takes; it refuses any other.
+const COMMANDS: [&str; 6] =
+    ["LOG", "UNLOG", "UNLOGALL", "SERIALCONFIG", "INTERFACEMODE", "SAVECONFIG"];
+
+/// Reads what the reader sent and answers each command line as a receiver's console does: `<OK`,
+/// or `<ERROR:Invalid Message` (as an OEMV receiver answers a command it does not know, see
+/// `fixtures/real/SOURCES.md`), and a port prompt (bytes the reader must recognise as not being
+/// logs).
 fn answer_commands(master: &mut File, pending: &mut Vec<u8>) -> std::io::Result<()> {
     let mut buf = [0u8; 512];
     loop {
@@ -367,7 +373,13 @@ fn answer_commands(master: &mut File, pending: &mut Vec<u8>) -> std::io::Result<
         let command = String::from_utf8_lossy(&line).trim().to_owned();
         if !command.is_empty() {
             info!(command, "received a command");
-            write_some(master, b"<OK\r\n[COM1]")?;
+            let name = command.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+            let reply: &[u8] = if COMMANDS.contains(&name.as_str()) {
+                b"<OK\r\n[COM1]"
+            } else {
+                b"<ERROR:Invalid Message\r\n[COM1]"
+            };
+            write_some(master, reply)?;
         }
     }
     Ok(())

@@ -1,8 +1,8 @@
 //! The Kafka producer of frames: idempotent, compressed, batched for throughput, with a bounded
 //! buffer, and a count of every frame that was delivered, failed or dropped.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use metrics::{Counter, Histogram, counter, histogram};
@@ -151,6 +151,8 @@ pub struct FrameProducer {
     produced: Counter,
     dropped: Counter,
     drop_log: RateLimit,
+    /// Why the brokers could not be reached at the last look; `None` when they answered.
+    unreachable: Mutex<Option<String>>,
 }
 
 /// What became of a frame handed to [`FrameProducer::send`].
@@ -264,7 +266,39 @@ impl FrameProducer {
             produced: counter!(m::FRAMES_PRODUCED),
             dropped: counter!(m::FRAMES_DROPPED),
             drop_log: RateLimit::new(Duration::from_secs(10)),
+            unreachable: Mutex::new(None),
         })
+    }
+
+    /// Asks the brokers for the topic's metadata every `every`, for [`Self::unreachable`]: the
+    /// same request as at start, so it tells the same about a real cluster as about the mock.
+    pub async fn watch_brokers(self: Arc<Self>, every: Duration) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let producer = self.producer.clone();
+            let topic = self.topic.clone();
+            let answer = tokio::task::spawn_blocking(move || {
+                producer.client().fetch_metadata(Some(&topic), every).map(|_| ())
+            })
+            .await;
+            let error = match answer {
+                Ok(Ok(())) => None,
+                Ok(Err(error)) => Some(error.to_string()),
+                Err(join) => Some(join.to_string()),
+            };
+            *self.unreachable.lock().unwrap_or_else(|p| p.into_inner()) = error;
+        }
+    }
+
+    /// Why the brokers did not answer the last metadata request, if they did not.
+    pub fn unreachable(&self) -> Option<String> {
+        self.unreachable.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn topic(&self) -> &str {
+        &self.topic
     }
 
     /// Queues a frame. With [`WhenFull::Wait`] this waits while the buffer is full; with

@@ -1,6 +1,7 @@
 //! Where bytes come from: a receiver's serial or TCP port (reconnecting when it goes away),
 //! recordings, or the simulated receiver. Sources only move bytes; the pipeline frames them.
 
+pub mod link;
 mod reconnect;
 pub mod replay;
 pub mod serial;
@@ -8,9 +9,11 @@ pub mod simulated;
 pub mod tcp;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use thiserror::Error;
 
+pub use link::Link;
 pub use reconnect::Reconnecting;
 pub use replay::Replay;
 pub use serial::SerialPort;
@@ -87,6 +90,35 @@ impl Source {
             Source::Tcp(s) => s.next(buf).await,
             Source::Replay(s) => s.next(buf).await,
             Source::Simulated(s) => s.next(buf).await,
+        }
+    }
+
+    /// The kind of source, as the HTTP API's status names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Serial(_) => "serial",
+            Source::Tcp(_) => "tcp",
+            Source::Replay(_) => "replay",
+            Source::Simulated(_) => "simulated",
+        }
+    }
+
+    /// What is read: the device, the address, the recordings or the simulated receiver's id.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Serial(s) => s.describe(),
+            Source::Tcp(s) => s.describe(),
+            Source::Replay(s) => s.describe(),
+            Source::Simulated(s) => s.describe(),
+        }
+    }
+
+    /// A live receiver's connection state and console.
+    pub fn link(&self) -> Option<Arc<Link>> {
+        match self {
+            Source::Serial(s) => Some(s.link()),
+            Source::Tcp(s) => Some(s.link()),
+            Source::Replay(_) | Source::Simulated(_) => None,
         }
     }
 

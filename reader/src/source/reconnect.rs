@@ -1,11 +1,15 @@
-//! Keeping a connection to a receiver: reconnect with backoff whenever it goes away.
+//! Keeping a connection to a receiver: reconnect with backoff whenever it goes away; and write
+//! the command lines of the HTTP API to it while it is up.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use metrics::{Counter, Gauge, counter, gauge};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
+use super::link::{Command, Connection, Link};
 use super::{Chunk, SourceError, StreamInfo};
 use crate::metrics as m;
 
@@ -47,14 +51,23 @@ pub struct Reconnecting<C: Connector> {
     start_timeout: Duration,
     stream: Option<C::Stream>,
     ever_connected: bool,
+    link: Arc<Link>,
+    console: mpsc::Receiver<Command>,
     connected: Gauge,
     reconnects: Counter,
+}
+
+/// What the connection gave while it was up.
+enum Event {
+    Read(std::io::Result<usize>),
+    Command(Command),
 }
 
 impl<C: Connector> Reconnecting<C> {
     /// `commands` are sent to the receiver, one per line, on every connect.
     pub fn new(connector: C, commands: Vec<String>, start_timeout: Duration) -> Self {
         let receiver_id = connector.describe();
+        let (link, console) = Link::new();
         Reconnecting {
             connector,
             receiver_id,
@@ -62,9 +75,21 @@ impl<C: Connector> Reconnecting<C> {
             start_timeout,
             stream: None,
             ever_connected: false,
+            link: Arc::new(link),
+            console,
             connected: gauge!(m::SOURCE_CONNECTED),
             reconnects: counter!(m::SOURCE_RECONNECTS),
         }
+    }
+
+    /// The connection's state and console, for the HTTP API.
+    pub fn link(&self) -> Arc<Link> {
+        Arc::clone(&self.link)
+    }
+
+    /// What is connected to: the device path or address.
+    pub fn describe(&self) -> String {
+        self.connector.describe()
     }
 
     pub async fn next(&mut self, buf: &mut [u8]) -> Result<Chunk, SourceError> {
@@ -78,20 +103,30 @@ impl<C: Connector> Reconnecting<C> {
                 }
                 self.stream = Some(stream);
                 self.connected.set(1.0);
+                self.link.set(Connection::Connected);
                 return Ok(Chunk::Stream(StreamInfo {
                     receiver_id: self.receiver_id.clone(),
                     size: None,
                 }));
             };
-            let read = match self.connector.idle_timeout() {
-                Some(limit) => match tokio::time::timeout(limit, stream.read(buf)).await {
-                    Ok(read) => read,
-                    Err(_) => Err(std::io::Error::new(
-                        std::io::ErrorKind::TimedOut,
-                        format!("nothing received for {limit:?}"),
-                    )),
-                },
-                None => stream.read(buf).await,
+            let idle = self.connector.idle_timeout();
+            let event = tokio::select! {
+                read = read_some(stream, buf, idle) => Event::Read(read),
+                Some(command) = self.console.recv() => Event::Command(command),
+            };
+            let read = match event {
+                Event::Read(read) => read,
+                // Nobody waits for it any more (its caller gave up): not sent.
+                Event::Command(command) if command.written.is_closed() => continue,
+                Event::Command(command) => {
+                    let written = send_commands(stream, std::slice::from_ref(&command.line)).await;
+                    let failed = written.as_ref().err().map(|e| e.to_string());
+                    let _ = command.written.send(written);
+                    match failed {
+                        None => continue,
+                        Some(error) => Err(std::io::Error::other(error)),
+                    }
+                }
             };
             match read {
                 Ok(0) => warn!(%what, "receiver connection closed; reconnecting"),
@@ -100,6 +135,7 @@ impl<C: Connector> Reconnecting<C> {
             }
             self.stream = None;
             self.connected.set(0.0);
+            self.link.set(Connection::Reconnecting);
         }
     }
 
@@ -136,6 +172,24 @@ impl<C: Connector> Reconnecting<C> {
                 }
             }
         }
+    }
+}
+
+/// Reads what comes, or fails after `idle` of silence.
+async fn read_some(
+    stream: &mut (impl AsyncRead + Unpin),
+    buf: &mut [u8],
+    idle: Option<Duration>,
+) -> std::io::Result<usize> {
+    let Some(limit) = idle else {
+        return stream.read(buf).await;
+    };
+    match tokio::time::timeout(limit, stream.read(buf)).await {
+        Ok(read) => read,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("nothing received for {limit:?}"),
+        )),
     }
 }
 

@@ -21,6 +21,11 @@ impl Replay {
         Replay { files, repeat, next: 0, current: None }
     }
 
+    /// The recordings, comma-separated.
+    pub fn describe(&self) -> String {
+        self.files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(",")
+    }
+
     /// Checks every file can be opened, so that a typo is reported before anything starts.
     pub fn check(&self) -> Result<(), SourceError> {
         for path in self.files.iter().filter(|p| !is_stdin(p)) {

@@ -32,6 +32,11 @@ impl Simulated {
         Simulated { sim, receiver_id, speed, until_ms, started: None, pending: Vec::new(), at: 0 }
     }
 
+    /// The simulated receiver's id.
+    pub fn describe(&self) -> String {
+        self.receiver_id.clone()
+    }
+
     pub async fn next(&mut self, buf: &mut [u8]) -> Result<Chunk, SourceError> {
         let Some(started) = self.started else {
             self.started = Some(Instant::now());

@@ -8,11 +8,13 @@ pub mod aggregates;
 pub mod cluster;
 pub mod exactness;
 pub mod expected;
+#[path = "../../../reader/tests/common/http.rs"]
+pub mod http;
 #[path = "../../../reader/tests/common/reliability.rs"]
 pub mod reliability;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -113,17 +115,12 @@ pub fn simulate_day(
     ]);
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+pub use http::free_port;
 
-/// Fetches `/metrics` from `listen` (host:port) over plain HTTP.
+/// Fetches `/metrics` from `listen` (127.0.0.1:port).
 pub fn scrape(listen: &str) -> String {
-    let mut stream = TcpStream::connect(listen).unwrap();
-    stream.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    text
+    let port = listen.rsplit(':').next().and_then(|p| p.parse().ok()).expect("host:port");
+    http::get(port, "/metrics").body
 }
 
 /// Polls `done` until it holds or `timeout` passes (then panics naming `what`).
