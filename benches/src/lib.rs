@@ -30,15 +30,8 @@ pub fn real_ascii_logs() -> Result<Vec<Vec<u8>>> {
 /// 100 Hz, RXSTATUS and TIME at 1 Hz, and a real ASCII log (RANGEA, BESTXYZA, ...) every 100 ms.
 pub fn write_recording(min_bytes: u64, mut out: impl FnMut(&[u8]) -> Result<()>) -> Result<u64> {
     let ascii = real_ascii_logs()?;
-    let rates = Rates {
-        bestpos: 20,
-        bestvel: 20,
-        range: 10,
-        rangecmp: 10,
-        inspvas: 100,
-        rxstatus: 1,
-        time: 1,
-    };
+    // The default rates (no SATVIS2), with RANGECMP beside RANGE.
+    let rates = Rates { rangecmp: 10, ..Rates::default() };
     let mut sim =
         Simulator::new(Config { rates, ..Config::default() }).map_err(anyhow::Error::msg)?;
     let (mut written, mut epoch, mut buf) = (0u64, 0usize, Vec::new());

@@ -16,7 +16,7 @@ use crate::filter::LogFilter;
 use crate::kafka::record::RejectedRecord;
 use crate::kafka::{FrameProducer, FrameRecord};
 use crate::source::{Chunk, Source, SourceError};
-use crate::status::SourceStatus;
+use crate::status::{SourceStatus, Totals};
 use gnss_common::telemetry::RateLimit;
 use novatel::{Event, Format, Framer, RejectReason, header, ids};
 
@@ -33,15 +33,6 @@ pub enum ProgressMode {
     Auto,
     Bar,
     None,
-}
-
-/// Totals of one pipeline.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Totals {
-    pub bytes: u64,
-    pub frames: u64,
-    pub filtered: u64,
-    pub rejected: [u64; 4],
 }
 
 /// Runs one source until it ends or `shutdown` is cancelled.

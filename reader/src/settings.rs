@@ -54,6 +54,11 @@ pub struct ProducerArgs {
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
 
+    /// File holding the token that control calls of the HTTP API must present (`Authorization:
+    /// Bearer <token>`). Without it, control calls are served on a loopback address only.
+    #[arg(long, env = "HTTP_TOKEN_FILE")]
+    pub http_token_file: Option<PathBuf>,
+
     /// Print every setting and where its value came from, as a config file, then exit.
     #[arg(long)]
     pub print_config: bool,

@@ -9,9 +9,18 @@ use gnss_common::http;
 use novatel::RejectReason;
 use serde_json::{Value, json};
 
-use crate::pipeline::Totals;
 use crate::source::link::Connection;
 use crate::source::{Link, Source};
+
+/// What one source's pipeline has read so far: bytes, frames, frames the filter left out, and
+/// rejected bytes by reason (in the order of [`RejectReason::ALL`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub bytes: u64,
+    pub frames: u64,
+    pub filtered: u64,
+    pub rejected: [u64; 4],
+}
 
 /// Where a source is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

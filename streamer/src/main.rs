@@ -68,9 +68,8 @@ fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
             (m::BATCH_FRAMES, m::BATCH_BUCKETS),
         ];
         let metrics = http::install_metrics(&histograms)?;
-        let access = http::Access::new(listen, args.telemetry.http_token_file.as_deref())?;
         let probe = Arc::clone(&status) as _;
-        runtime.block_on(http::serve(listen, access, metrics, probe, None))?;
+        runtime.block_on(http::serve(listen, metrics, probe, None))?;
         info!(%listen, "serving the HTTP API: /metrics, /health, /ready, /status");
     }
     let connection = args.clickhouse.connection()?;

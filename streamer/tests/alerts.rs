@@ -133,6 +133,22 @@ fn each_rule_runs_the_text_of_one_file_of_sql_alerts() {
     assert_eq!(doc["policies"][0]["receiver"].as_str(), Some(contact.as_str()));
 }
 
+/// The alert and the panel find interference the same way: the alert's 10 s windows are the
+/// panel's, over every receiver (the panel keeps to the dashboard's).
+#[test]
+fn the_interference_alert_counts_the_windows_of_the_panel() {
+    let windows = |path: &str| {
+        let text = std::fs::read_to_string(dir(path)).unwrap().replace(
+            "WHERE receiver IN (${receiver:singlequote})\n                AND time",
+            "WHERE time",
+        );
+        let start = text.find("    SELECT\n        receiver,\n        window_s,").expect(path);
+        let end = text.find("HAVING satellites >= 4").expect(path);
+        text[start..end].to_owned()
+    };
+    assert_eq!(windows("sql/alerts/interference.sql"), windows("sql/dashboards/interference.sql"));
+}
+
 /// The rule's range ending at `to_s`, as Grafana evaluates it then.
 fn at(to_s: i64, range_s: i64) -> Selection {
     Selection { from_s: to_s - range_s, to_s, interval_s: 1, receivers: Vec::new() }
@@ -457,8 +473,16 @@ fn insert_observations(
     interference: Interference,
     seconds: u64,
 ) {
-    let rates =
-        Rates { bestpos: 0, bestvel: 0, range: 1, rangecmp: 0, inspvas: 0, rxstatus: 0, time: 0 };
+    let rates = Rates {
+        bestpos: 0,
+        bestvel: 0,
+        range: 1,
+        rangecmp: 0,
+        inspvas: 0,
+        rxstatus: 0,
+        time: 0,
+        satvis2: 0,
+    };
     let config = Config {
         rates,
         start_unix_ms: START_S * 1000,

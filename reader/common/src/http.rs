@@ -152,24 +152,29 @@ struct Shared {
     probe: Arc<dyn Probe>,
 }
 
+/// Control routes, and who may call them.
+pub struct Control {
+    pub routes: Router,
+    pub access: Access,
+}
+
 /// Serves the API on `listen` until the process ends: the read-only routes, and `control`'s
-/// routes, if any, behind `access`. Warns when control calls are refused for want of a token.
+/// routes, if any, behind its access. Warns when control calls are refused for want of a token.
 pub async fn serve(
     listen: SocketAddr,
-    access: Access,
     metrics: PrometheusHandle,
     probe: Arc<dyn Probe>,
-    control: Option<Router>,
+    control: Option<Control>,
 ) -> Result<(), HttpError> {
-    if control.is_some() && access == Access::Refused {
-        warn!(
-            %listen,
-            "the HTTP API listens beyond loopback without a token file: control calls are \
-             refused; set --http-token-file (HTTP_TOKEN_FILE) to allow them"
-        );
-    }
-    let access = Arc::new(access);
-    let guarded = |routes: Router| {
+    let guarded = control.map(|Control { routes, access }| {
+        if access == Access::Refused {
+            warn!(
+                %listen,
+                "the HTTP API listens beyond loopback without a token file: control calls are \
+                 refused; set --http-token-file (HTTP_TOKEN_FILE) to allow them"
+            );
+        }
+        let access = Arc::new(access);
         routes.route_layer(middleware::from_fn(move |request: Request, next: Next| {
             let access = Arc::clone(&access);
             async move {
@@ -179,14 +184,14 @@ pub async fn serve(
                 }
             }
         }))
-    };
+    });
     let app = Router::new()
         .route("/metrics", get(metrics_text))
         .route("/health", get(|| async { Json(json!({ "status": "alive" })) }))
         .route("/ready", get(ready))
         .route("/status", get(status))
         .with_state(Shared { metrics, probe })
-        .merge(control.map(guarded).unwrap_or_default());
+        .merge(guarded.unwrap_or_default());
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| HttpError::Listen { listen, source })?;

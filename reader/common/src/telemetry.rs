@@ -5,7 +5,6 @@
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -15,15 +14,10 @@ use tracing_subscriber::EnvFilter;
 /// The log and metrics settings of both binaries.
 #[derive(clap::Args, Clone, Debug)]
 pub struct TelemetryArgs {
-    /// Address of the HTTP API (/metrics, /health, /ready, /status and the control routes), or
-    /// `off`.
+    /// Address of the HTTP API (/metrics, /health, /ready, /status, and the reader's control
+    /// routes), or `off`.
     #[arg(long, env = "METRICS_LISTEN", default_value = "127.0.0.1:9187")]
     pub metrics_listen: Listen,
-
-    /// File holding the token that control calls of the HTTP API must present (`Authorization:
-    /// Bearer <token>`). Without it, control calls are served on a loopback address only.
-    #[arg(long, env = "HTTP_TOKEN_FILE")]
-    pub http_token_file: Option<PathBuf>,
 
     /// Log lines on stderr as `human` text or `json`; RUST_LOG sets the level.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "human")]

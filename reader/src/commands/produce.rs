@@ -18,10 +18,10 @@ use crate::api::{self, Reader};
 use crate::filter::LogFilter;
 use crate::kafka::{FrameProducer, WhenFull};
 use crate::metrics as m;
-use crate::pipeline::{Pipeline, ProgressMode, Totals};
+use crate::pipeline::{Pipeline, ProgressMode};
 use crate::settings::ProducerArgs;
 use crate::source::Source;
-use crate::status::SourceStatus;
+use crate::status::{SourceStatus, Totals};
 
 /// How often the brokers are asked for metadata, for `/ready`.
 const BROKER_CHECK: Duration = Duration::from_secs(2);
@@ -225,8 +225,9 @@ async fn serve_api(
     reader: Arc<Reader>,
 ) -> Result<(), http::HttpError> {
     let metrics = http::install_metrics(&[(m::PRODUCE_LATENCY, telemetry::LATENCY_BUCKETS)])?;
-    let access = http::Access::new(listen, producer.telemetry.http_token_file.as_deref())?;
-    http::serve(listen, access, metrics, Arc::clone(&reader) as _, Some(api::control(reader))).await
+    let access = http::Access::new(listen, producer.http_token_file.as_deref())?;
+    let control = http::Control { routes: api::control(Arc::clone(&reader)), access };
+    http::serve(listen, metrics, reader, Some(control)).await
 }
 
 /// SIGINT or SIGTERM stops reading (a second one exits at once); SIGHUP reads the settings of
