@@ -5,12 +5,12 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::http::{free_port, get, send, wait_for};
 use common::kafka::{cluster, consume};
+use common::pty::{simulated_receiver, terminal_link};
 use common::{logged, send_signal};
 use nix::sys::signal::Signal;
 
@@ -28,25 +28,6 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
-/// A simulated receiver on a new pseudo-terminal linked at `link`, for `seconds` of GPS time
-/// from `start`.
-fn receiver(link: &Path, start: &str, seconds: u32) -> Child {
-    let child = binary(0)
-        .env("METRICS_LISTEN", "off")
-        .args(["simulate", "--simulate-output"])
-        .arg(format!("pty:{}", link.display()))
-        .args(["--simulate-start", start, "--simulate-duration", &format!("{seconds}s")])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::symlink_metadata(link).is_err() {
-        assert!(Instant::now() < deadline, "the simulator made no terminal");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
-}
-
 /// The frames a status shows for source `index`.
 fn frames(status: &serde_json::Value, index: usize) -> u64 {
     status["sources"][index]["frames"].as_u64().unwrap()
@@ -56,9 +37,7 @@ fn frames(status: &serde_json::Value, index: usize) -> u64 {
 fn a_serial_reader_answers_probes_status_commands_and_a_new_filter() {
     let cluster = cluster("gnss.frames", 1);
     let bootstrap = cluster.bootstrap_servers();
-    let dir = std::env::temp_dir().join(format!("reader-http-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let link = dir.join("ttyGNSS");
+    let (dir, link) = terminal_link("http");
     let token_file = dir.join("token");
     std::fs::write(&token_file, "s3cret-token\n").unwrap();
     let token = Some("s3cret-token");
@@ -81,7 +60,7 @@ fn a_serial_reader_answers_probes_status_commands_and_a_new_filter() {
     let start = "2024-06-01T00:00:00Z";
     let start_ms = humantime::parse_rfc3339(start).unwrap().duration_since(UNIX_EPOCH).unwrap();
     let start_ms = start_ms.as_millis() as i64;
-    let session = receiver(&link, start, 12);
+    let session = simulated_receiver(&link, start, 12);
     wait_for(port, "/ready", 200, Duration::from_secs(10));
     std::thread::sleep(Duration::from_secs(1));
     let first = get(port, "/status").json();

@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::kafka::{cluster, consume};
+use common::pty::{simulated_receiver, terminal_link};
 use common::reliability::{self, Figures};
 use common::{all_logged, logged, send_signal};
 use nix::sys::signal::Signal;
@@ -26,33 +27,6 @@ fn binary() -> Command {
         .env("RUST_LOG", "info")
         .env("LOG_FORMAT", "json");
     command
-}
-
-/// A simulated receiver on a new pseudo-terminal linked at `link`, for `seconds`, its GPS time
-/// starting at `start`.
-fn receiver(link: &Path, start: &str, seconds: u32) -> Child {
-    let child = binary()
-        .args(["simulate", "--simulate-output"])
-        .arg(format!("pty:{}", link.display()))
-        .args(["--simulate-start", start, "--simulate-duration", &format!("{seconds}s")])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::symlink_metadata(link).is_err() {
-        assert!(Instant::now() < deadline, "the simulator made no terminal");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
-}
-
-/// A fresh directory for a test's terminal link, and the link's path in it.
-fn terminal_link(test: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("reader-pty-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let link = dir.join("ttyGNSS");
-    let _ = std::fs::remove_file(&link);
-    (dir, link)
 }
 
 /// `novatel-reader serial` on `link` (started before the device exists, it waits for it),
@@ -97,7 +71,7 @@ fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
         if hour > 0 {
             std::thread::sleep(Duration::from_secs(1));
         }
-        let session = receiver(&link, &format!("2024-06-01T{hour:02}:00:00Z"), 3);
+        let session = simulated_receiver(&link, &format!("2024-06-01T{hour:02}:00:00Z"), 3);
         let plugged_in = SystemTime::now();
         sessions.push((plugged_in, session.wait_with_output().unwrap()));
     }
@@ -196,7 +170,7 @@ fn a_live_receiver_survives_ten_seconds_without_brokers() {
     // The reader first, waiting for its device: every frame the receiver writes is read.
     let reader = serial_reader(&link, &bootstrap, &[]);
     let outages = reliability::scale() as u32;
-    let receiver = receiver(&link, "2024-06-01T00:00:00Z", 3 + 13 * outages);
+    let receiver = simulated_receiver(&link, "2024-06-01T00:00:00Z", 3 + 13 * outages);
 
     let mut slowest_recovery = Duration::ZERO;
     for round in 1..=outages {

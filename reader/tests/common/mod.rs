@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod kafka;
+pub mod pty;
 pub mod reliability;
 
 use serde_json::Value;
