@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::http::{free_port, get, send, wait_for};
 use common::kafka::{cluster, consume};
-use common::pty::{simulated_receiver, terminal_link};
+use common::pty::{commands_received, simulated_receiver, terminal_link};
 use common::{logged, send_signal};
 use nix::sys::signal::Signal;
 
@@ -113,13 +113,7 @@ fn a_serial_reader_answers_probes_status_commands_and_a_new_filter() {
     let reader = reader.wait_with_output().unwrap();
     assert!(reader.status.success(), "{}", String::from_utf8_lossy(&reader.stderr));
 
-    let received: Vec<String> = String::from_utf8_lossy(&session.stderr)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["fields"]["message"] == "received a command")
-        .map(|v| v["fields"]["command"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(received, ["LOG VERSIONA ONCE", "FLY TO THE MOON"]);
+    assert_eq!(commands_received(&session.stderr), ["LOG VERSIONA ONCE", "FLY TO THE MOON"]);
     let finished = logged(&reader.stderr, "finished");
     let delivered = finished["fields"]["delivered"].as_u64().unwrap() as usize;
     let messages = consume(&bootstrap, "gnss.frames", delivered, Duration::from_secs(20));

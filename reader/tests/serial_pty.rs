@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::kafka::{cluster, consume};
-use common::pty::{simulated_receiver, terminal_link};
+use common::pty::{commands_received, simulated_receiver, terminal_link};
 use common::reliability::{self, Figures};
 use common::{all_logged, logged, send_signal};
 use nix::sys::signal::Signal;
@@ -92,13 +92,10 @@ fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
     // The commands went to the receiver on each connect, in order; its replies (`<OK`, `[COM1]`)
     // were not taken for logs.
     for (_, session) in &sessions {
-        let received: Vec<String> = String::from_utf8_lossy(&session.stderr)
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|v| v["fields"]["message"] == "received a command")
-            .map(|v| v["fields"]["command"].as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(received, ["UNLOGALL THISPORT", "LOG BESTPOSB ONTIME 0.05"]);
+        assert_eq!(
+            commands_received(&session.stderr),
+            ["UNLOGALL THISPORT", "LOG BESTPOSB ONTIME 0.05"]
+        );
     }
     let finished = logged(&reader.stderr, "finished");
     let unframed = finished["fields"]["rejected_unframed"].as_u64().unwrap();

@@ -35,3 +35,11 @@ pub fn simulated_receiver(link: &Path, start: &str, seconds: u32) -> Child {
     }
     child
 }
+
+/// The command lines the simulated receiver logged receiving (its stderr), in order.
+pub fn commands_received(stderr: &[u8]) -> Vec<String> {
+    super::all_logged(stderr, "received a command")
+        .iter()
+        .map(|v| v["fields"]["command"].as_str().unwrap().to_owned())
+        .collect()
+}
