@@ -98,19 +98,20 @@ struct FilterBody {
 }
 
 async fn replace_filter(State(reader): State<Arc<Reader>>, body: Bytes) -> Response {
-    let body: FilterBody = match serde_json::from_slice(&body) {
+    let body: FilterBody = match parse(&body, r#"{"include": [names] or null, "exclude": [names]}"#)
+    {
         Ok(body) => body,
-        Err(error) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                format!("expected {{\"include\": [names] or null, \"exclude\": [names]}}: {error}"),
-            );
-        }
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
     };
     let filter = LogFilter::new(body.include, body.exclude);
     info!(%filter, "HTTP API: replaced the log filter");
     reader.filter.send_replace(filter.clone());
     Json(json!({ "filter": filter })).into_response()
+}
+
+/// A JSON body, or what was `expected` and why the body is not it.
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8], expected: &str) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|error| format!("expected {expected}: {error}"))
 }
 
 /// The body of `POST /command`.
@@ -125,14 +126,9 @@ struct CommandBody {
 }
 
 async fn command(State(reader): State<Arc<Reader>>, body: Bytes) -> Response {
-    let body: CommandBody = match serde_json::from_slice(&body) {
+    let body: CommandBody = match parse(&body, r#"{"command": "LOG VERSIONA ONCE", "source": 0}"#) {
         Ok(body) => body,
-        Err(error) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                format!("expected {{\"command\": \"LOG VERSIONA ONCE\", \"source\": 0}}: {error}"),
-            );
-        }
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
     };
     let line = body.command.trim();
     if line.is_empty() || line.contains(['\r', '\n']) {
