@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use gnss_common::kafka::KafkaArgs;
+use gnss_common::kafka::{FrameHeaders, KafkaArgs};
 use gnss_common::settings::duration;
 use gnss_common::telemetry::TelemetryArgs;
 
@@ -18,8 +18,8 @@ pub struct ProducerArgs {
     #[arg(long, env = "READER_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Receiver id: the Kafka message key and `receiver` header, so that each receiver's logs stay
-    /// in order in one partition. [default: the serial device, TCP address or file name]
+    /// Receiver id: the Kafka message key (and `receiver` header), so that each receiver's logs
+    /// stay in order in one partition. [default: the serial device, TCP address or file name]
     #[arg(long, env = "RECEIVER_ID")]
     pub receiver_id: Option<String>,
 
@@ -29,6 +29,10 @@ pub struct ProducerArgs {
     /// Compression of produced batches.
     #[arg(long, env = "KAFKA_COMPRESSION", value_enum, default_value = "lz4")]
     pub kafka_compression: Compression,
+
+    /// Headers of frame messages; reports of rejected bytes keep their own either way.
+    #[arg(long, env = "KAFKA_HEADERS", value_enum, default_value = "lean")]
+    pub kafka_headers: FrameHeaders,
 
     /// Frames held for Kafka before the reader waits (recordings) or drops and counts them (live
     /// receivers), in bytes.

@@ -117,7 +117,7 @@ fn a_serial_reader_answers_probes_status_commands_and_a_new_filter() {
     let finished = logged(&reader.stderr, "finished");
     let delivered = finished["fields"]["delivered"].as_u64().unwrap() as usize;
     let messages = consume(&bootstrap, "gnss.frames", delivered, Duration::from_secs(20));
-    let log = |m: &common::kafka::Received| m.headers["log"].clone();
+    let log = |m: &common::kafka::Received| m.frame_header().name.into_owned();
     let before: Vec<_> = messages.iter().filter(|m| m.timestamp < Some(changed_ms)).collect();
     let after: Vec<_> = messages.iter().filter(|m| m.timestamp > Some(changed_ms)).collect();
     assert!(before.iter().any(|m| log(m) != "BESTPOS"), "every log before the change");

@@ -1,6 +1,7 @@
 //! The reader binary producing to librdkafka's mock cluster: every frame of the real recordings
-//! arrives in order per receiver, byte for byte, with the right key, headers and timestamp; an
-//! outage of every broker loses and duplicates nothing; filters, errors and signals.
+//! arrives in order per receiver, byte for byte, with the right key, headers (lean by default,
+//! full when asked) and timestamp; an outage of every broker loses and duplicates nothing;
+//! filters, errors and signals.
 
 mod common;
 
@@ -10,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::kafka::{Received, by_key, cluster, consume, consume_split};
 use common::{logged, send_signal};
+use gnss_common::kafka::FrameHeaders;
 use nix::sys::signal::Signal;
 use novatel::{Event, Format, Frame, frames, header};
 
@@ -70,36 +72,48 @@ fn gps_times_of_rejects(name: &str) -> Vec<Option<i64>> {
     times
 }
 
-/// Checks a message against the frame it carries: headers and timestamp from the frame itself.
-fn assert_message_is_frame(message: &Received, frame: &FileFrame, receiver: &str) {
+/// Checks a message against the frame it carries: headers (of the set the reader sent) and
+/// timestamp from the frame itself.
+fn assert_message_is_frame(
+    message: &Received,
+    frame: &FileFrame,
+    receiver: &str,
+    headers: FrameHeaders,
+) {
     let (format, offset, bytes) = (frame.0, frame.1, frame.2.as_slice());
     assert_eq!(message.value, bytes, "payload is the frame, byte for byte");
     assert_eq!(message.key, receiver);
     let (h, _) = header::parse(&Frame { format, offset: 0, bytes }).unwrap();
-    let mut expected = BTreeMap::from([
+    let mut full = BTreeMap::from([
         ("log".to_owned(), h.name.to_string()),
         ("format".to_owned(), format.as_str().to_owned()),
         ("receiver".to_owned(), receiver.to_owned()),
         ("offset".to_owned(), offset.to_string()),
     ]);
     if let Some(id) = h.id {
-        expected.insert("id".into(), id.to_string());
+        full.insert("id".into(), id.to_string());
     }
     if let (Some(week), Some(ms)) = (h.week, h.ms) {
-        expected.insert("week".into(), week.to_string());
-        expected.insert("ms".into(), ms.to_string());
+        full.insert("week".into(), week.to_string());
+        full.insert("ms".into(), ms.to_string());
         assert_eq!(message.timestamp, h.unix_ms(), "timestamp is the GPS time in UTC");
     }
-    assert_eq!(message.headers, expected);
+    let expected = match headers {
+        FrameHeaders::Lean => BTreeMap::from([("offset".to_owned(), offset.to_string())]),
+        FrameHeaders::Full => full,
+    };
+    assert_eq!(message.headers, expected, "{headers:?} headers");
+    assert_eq!(message.header_count, expected.len(), "{headers:?}: each header once");
 }
 
-#[test]
-fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
+/// Replays the real recordings with `args` and checks every message against its recording:
+/// frames with `headers`, and reports of rejected bytes with their own four headers.
+fn every_frame_of_the_real_recordings_arrives(args: &[&str], headers: FrameHeaders) {
     let cluster = cluster(TOPIC, 4);
     let bootstrap = cluster.bootstrap_servers();
     let files = ["bestpos.gps", "BESTUTMBIN.GPS", "OneEach.GPS", "OneEach.ASC", "test2_rcvr1.dat"];
     let started_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
-    let output = run(reader(&bootstrap).arg("replay").args(files.map(fixture)));
+    let output = run(reader(&bootstrap).arg("replay").args(args).args(files.map(fixture)));
     assert!(output.status.success());
     let expected: BTreeMap<&str, Vec<FileFrame>> =
         files.iter().map(|f| (*f, frames_of(f))).collect();
@@ -120,6 +134,28 @@ fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
             .map(|r| r.headers["bytes"].parse::<u64>().unwrap())
             .sum();
         assert_eq!(reported, rejected, "{file}: reported rejected bytes");
+        // By reason, each report with the same four headers whatever the frames' set.
+        let mut by_reason: BTreeMap<String, u64> = BTreeMap::new();
+        for report in reports.iter().filter(|r| r.key == file) {
+            assert_eq!(
+                report.headers.keys().map(String::as_str).collect::<Vec<_>>(),
+                ["bytes", "kind", "reason", "receiver"],
+                "{file}: {report:?}"
+            );
+            assert_eq!(report.header_count, 4, "{file}: {report:?}");
+            assert_eq!(report.headers["receiver"], file);
+            assert!(report.value.is_empty(), "{file}: {report:?}");
+            *by_reason.entry(report.headers["reason"].clone()).or_default() +=
+                report.headers["bytes"].parse::<u64>().unwrap();
+        }
+        let expected_by_reason: BTreeMap<String, u64> = expected["rejected"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(reason, n)| (reason.clone(), n.as_u64().unwrap()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        assert_eq!(by_reason, expected_by_reason, "{file}: reported rejected bytes by reason");
         // Each report is timed by the GPS time of the last frame before its bytes that had one,
         // or by the time of reading when none had.
         let times: Vec<Option<i64>> = reports
@@ -139,11 +175,62 @@ fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
         let received = &groups[*file];
         assert_eq!(received.len(), frames.len(), "{file}");
         for (message, frame) in received.iter().zip(frames) {
-            assert_message_is_frame(message, frame, file);
+            assert_message_is_frame(message, frame, file, headers);
         }
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&format!("delivered={total}")), "report of what was delivered");
+}
+
+/// By default frame messages carry the `offset` header alone.
+#[test]
+fn every_frame_of_the_real_recordings_arrives_in_order_per_receiver() {
+    every_frame_of_the_real_recordings_arrives(&[], FrameHeaders::Lean);
+}
+
+/// `--kafka-headers full`: every header readers sent before lean existed.
+#[test]
+fn every_frame_of_the_real_recordings_arrives_with_full_headers() {
+    every_frame_of_the_real_recordings_arrives(&["--kafka-headers", "full"], FrameHeaders::Full);
+}
+
+/// The setting's other spellings, and a wrong value said as the other settings' are.
+#[test]
+fn the_headers_setting_is_a_variable_and_a_file_key_too() {
+    // The line `--print-config` prints for the setting.
+    let printed = |variable: Option<&str>, args: &[&str]| {
+        let mut command = reader("localhost:9092");
+        command.arg("replay").args(args).args(["--print-config", &fixture("bestpos.gps")]);
+        if let Some(value) = variable {
+            command.env("KAFKA_HEADERS", value);
+        }
+        let output = run(&mut command);
+        assert!(output.status.success());
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        stdout.lines().find(|l| l.starts_with("kafka.headers")).unwrap_or_default().to_owned()
+    };
+    let default = printed(None, &[]);
+    assert!(default.contains("\"lean\"") && default.contains("default"), "{default}");
+    let env = printed(Some("full"), &[]);
+    assert!(env.contains("\"full\"") && env.contains("KAFKA_HEADERS"), "{env}");
+    let dir = std::env::temp_dir().join(format!("reader-headers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("reader.toml");
+    std::fs::write(&config, "[kafka]\nheaders = \"full\"\n").unwrap();
+    let file = printed(None, &["--config", config.to_str().unwrap()]);
+    assert!(file.contains("\"full\"") && file.contains("config file"), "{file}");
+    let flag = printed(Some("full"), &["--kafka-headers", "lean"]);
+    assert!(flag.contains("\"lean\"") && flag.contains("command line"), "{flag}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let wrong = run(reader("localhost:9092").args([
+        "replay",
+        "--kafka-headers",
+        "some",
+        &fixture("bestpos.gps"),
+    ]));
+    assert_eq!(wrong.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(stderr.contains("kafka.headers") && stderr.contains("lean, full"), "{stderr}");
 }
 
 #[test]
@@ -178,15 +265,17 @@ fn an_outage_of_every_broker_loses_and_duplicates_nothing() {
     let messages = consume(&bootstrap, TOPIC, expected.len(), Duration::from_secs(30));
     assert_eq!(messages.len(), expected.len(), "nothing lost, nothing duplicated");
     for (message, frame) in by_key(&messages)["rover"].iter().zip(&expected) {
-        assert_message_is_frame(message, frame, "rover");
+        assert_message_is_frame(message, frame, "rover", FrameHeaders::Lean);
     }
 }
 
+/// With full headers (set by the variable), consumers can filter on `log` without decoding; the
+/// frames say the same.
 #[test]
 fn the_filter_keeps_only_the_named_logs() {
     let cluster = cluster(TOPIC, 1);
     let bootstrap = cluster.bootstrap_servers();
-    let output = run(reader(&bootstrap).args([
+    let output = run(reader(&bootstrap).env("KAFKA_HEADERS", "full").args([
         "replay",
         "--filter-include",
         "BESTXYZ",
@@ -196,6 +285,7 @@ fn the_filter_keeps_only_the_named_logs() {
     let messages = consume(&bootstrap, TOPIC, 448, Duration::from_secs(20));
     assert_eq!(messages.len(), 448);
     assert!(messages.iter().all(|m| m.headers["log"] == "BESTXYZ"));
+    assert!(messages.iter().all(|m| m.frame_header().name == "BESTXYZ"));
 }
 
 #[test]

@@ -120,14 +120,13 @@ fn a_receiver_unplugged_and_plugged_in_again_is_read_to_the_end() {
     let total: usize = written.iter().sum();
     let messages = consume(&bootstrap, "gnss.frames", total, Duration::from_secs(20));
     // Each session's frames, told apart by their GPS time (an hour apart).
-    let hour =
-        |m: &common::kafka::Received| m.headers["ms"].parse::<u64>().unwrap() / 3_600_000 % 24;
+    let ms = |m: &common::kafka::Received| m.frame_header().ms.expect("a GPS time");
+    let hour = |m: &common::kafka::Received| ms(m) / 3_600_000 % 24;
     let mut per_session = vec![0; replugs + 1];
     for m in &messages {
         per_session[hour(m) as usize] += 1;
     }
-    let distinct: BTreeSet<(&str, &[u8])> =
-        messages.iter().map(|m| (m.headers["ms"].as_str(), &m.value[..])).collect();
+    let distinct: BTreeSet<(u32, &[u8])> = messages.iter().map(|m| (ms(m), &m.value[..])).collect();
     reliability::report(&Figures {
         case: 7,
         load: format!("{} sessions x 3 s of a simulated receiver at 921600 baud", replugs + 1),

@@ -90,7 +90,7 @@ fn several_receivers_to_kafka() {
     for (receiver, messages) in &groups {
         let mut counts = BTreeMap::new();
         for m in messages {
-            *counts.entry(m.headers["log"].clone()).or_insert(0) += 1;
+            *counts.entry(m.frame_header().name.into_owned()).or_insert(0) += 1;
         }
         assert_eq!(counts, expected(2), "{receiver}");
     }

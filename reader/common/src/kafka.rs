@@ -7,18 +7,31 @@
 //!   included), so any consumer can decode the source of truth again;
 //! - key: the receiver id, so each receiver's frames stay in order in one partition;
 //! - timestamp: the log's GPS time as UTC milliseconds (the time of production for NMEA);
-//! - headers, all UTF-8 text: `log` (name, e.g. `BESTPOS`), `id` (message id, absent when
-//!   unknown), `format` (`binary`, `short_binary`, `ascii`, `short_ascii`, `abbreviated`, `nmea`),
-//!   `week` and `ms` (GPS week and milliseconds, absent for NMEA), `receiver`, `offset` (the
-//!   frame's byte offset in the reader's source: in the recording, or in the bytes read from a
-//!   live port since the reader started; with the receiver and the GPS time it tells a frame
-//!   produced again, by a reader restarted on a recording, from a new one).
+//! - headers, all UTF-8 text, in one of two sets the reader is told with `--kafka-headers`
+//!   ([`FrameHeaders`]):
+//!   - `lean`, the default: `offset` only, the frame's byte offset in the reader's source (in the
+//!     recording, or in the bytes read from a live port since the reader started); with the
+//!     receiver and the GPS time it tells a frame produced again, by a reader restarted on a
+//!     recording, from a new one;
+//!   - `full`: `offset` and, as every reader before lean existed sent them, `log` (name, e.g.
+//!     `BESTPOS`), `id` (message id, absent when unknown), `format` (`binary`, `short_binary`,
+//!     `ascii`, `short_ascii`, `abbreviated`, `nmea`), `week` and `ms` (GPS week and
+//!     milliseconds, absent for NMEA and for a frame whose header cannot be parsed, which also
+//!     has no `log` nor `id`) and `receiver` (the key again). All of them are the key's or the
+//!     value's, decoded: `full` is for consumers that read headers instead of decoding frames
+//!     (to filter on `log` or `format` without a NovAtel decoder).
+//!
+//! The streamer needs only the key, the timestamp, the value and `offset`: it decodes every
+//! frame, takes the receiver from the key (from a `receiver` header only for a message without a
+//! key) and ignores the other headers, so every streamer, released before lean or after, reads
+//! both sets the same.
 //!
 //! Bytes the reader rejected are reported on the same topic, so that data quality can be followed
 //! downstream: an empty value, the receiver as key, as timestamp the GPS time of the last frame
 //! before them in the same source that had one (the time of reading when none had), and headers
 //! `kind` = `rejected`, `reason` (`bad_crc`, `oversize`, `unframed`, `truncated`), `bytes` (how
-//! many) and `receiver`. Frame messages have no `kind` header.
+//! many) and `receiver`, whatever the set of frames' headers. Frame messages have no `kind`
+//! header.
 
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use tracing::{debug, error};
@@ -37,6 +50,17 @@ pub const HEADER_REASON: &str = "reason";
 pub const HEADER_BYTES: &str = "bytes";
 /// `kind` of a report of rejected bytes.
 pub const KIND_REJECTED: &str = "rejected";
+
+/// The headers frame messages carry (the reader's `--kafka-headers`; see the contract above).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum FrameHeaders {
+    /// `offset` only: the streamer needs no more (the key, timestamp and value tell the rest).
+    #[default]
+    Lean,
+    /// `log`, `id`, `format`, `week`, `ms`, `offset` and `receiver`, as readers sent before lean
+    /// existed: for consumers that read headers instead of decoding frames.
+    Full,
+}
 
 /// The Kafka settings of both binaries.
 #[derive(clap::Args, Clone, Debug)]

@@ -2,8 +2,8 @@
 //! bytes. The contract itself (value, key, timestamp, headers) is [`gnss_common::kafka`]'s.
 
 use gnss_common::kafka::{
-    HEADER_BYTES, HEADER_FORMAT, HEADER_ID, HEADER_KIND, HEADER_LOG, HEADER_MS, HEADER_OFFSET,
-    HEADER_REASON, HEADER_RECEIVER, HEADER_WEEK, KIND_REJECTED,
+    FrameHeaders, HEADER_BYTES, HEADER_FORMAT, HEADER_ID, HEADER_KIND, HEADER_LOG, HEADER_MS,
+    HEADER_OFFSET, HEADER_REASON, HEADER_RECEIVER, HEADER_WEEK, KIND_REJECTED,
 };
 use novatel::{Format, Header as FrameHeader, RejectReason};
 use rdkafka::message::{Header, OwnedHeaders};
@@ -26,7 +26,22 @@ impl FrameRecord<'_> {
         self.header.and_then(FrameHeader::unix_ms).unwrap_or(now_ms)
     }
 
-    pub fn headers(&self) -> OwnedHeaders {
+    /// The message's headers in the set the reader was told to send.
+    pub fn headers(&self, set: FrameHeaders) -> OwnedHeaders {
+        match set {
+            FrameHeaders::Lean => self.lean_headers(),
+            FrameHeaders::Full => self.full_headers(),
+        }
+    }
+
+    /// `offset` alone: one header for librdkafka to allocate, copy and free.
+    fn lean_headers(&self) -> OwnedHeaders {
+        let mut offset = itoa::Buffer::new();
+        OwnedHeaders::new_with_capacity(1)
+            .insert(Header { key: HEADER_OFFSET, value: Some(offset.format(self.offset)) })
+    }
+
+    fn full_headers(&self) -> OwnedHeaders {
         let mut numbers = [(); 4].map(|()| itoa::Buffer::new());
         let [id_text, week_text, ms_text, offset_text] = &mut numbers;
         let mut headers = OwnedHeaders::new_with_capacity(7);
@@ -75,5 +90,113 @@ impl RejectedRecord<'_> {
             .insert(Header { key: HEADER_REASON, value: Some(self.reason.as_str()) })
             .insert(Header { key: HEADER_BYTES, value: Some(count.format(self.bytes)) })
             .insert(Header { key: HEADER_RECEIVER, value: Some(self.receiver) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use rdkafka::message::Headers;
+
+    use super::*;
+
+    fn pairs(headers: &OwnedHeaders) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|h| {
+                let value = std::str::from_utf8(h.value.expect("a value")).expect("text");
+                (h.key.to_owned(), value.to_owned())
+            })
+            .collect()
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    fn header(
+        format: Format,
+        name: &'static str,
+        id: Option<u16>,
+        time: Option<(u16, u32)>,
+    ) -> FrameHeader<'static> {
+        FrameHeader {
+            format,
+            name: Cow::Borrowed(name),
+            id,
+            week: time.map(|(week, _)| week),
+            ms: time.map(|(_, ms)| ms),
+            time_status: None,
+            port: None,
+            sequence: None,
+            idle_time: None,
+            receiver_status: None,
+            reserved: None,
+            sw_version: None,
+            source: 0,
+            response: false,
+        }
+    }
+
+    #[test]
+    fn lean_frames_carry_the_offset_alone_and_full_frames_every_header() {
+        let bestpos = header(Format::Binary, "BESTPOS", Some(42), Some((2300, 419_928_000)));
+        let record = FrameRecord {
+            receiver: "rover",
+            format: Format::Binary,
+            header: Some(&bestpos),
+            bytes: b"frame",
+            offset: 18_446_744_073_709_551_615,
+        };
+        assert_eq!(
+            pairs(&record.headers(FrameHeaders::Lean)),
+            owned(&[("offset", "18446744073709551615")])
+        );
+        assert_eq!(
+            pairs(&record.headers(FrameHeaders::Full)),
+            owned(&[
+                ("log", "BESTPOS"),
+                ("id", "42"),
+                ("format", "binary"),
+                ("week", "2300"),
+                ("ms", "419928000"),
+                ("offset", "18446744073709551615"),
+                ("receiver", "rover"),
+            ])
+        );
+        // NMEA has no id nor GPS time; a frame whose header cannot be read has no name either.
+        let nmea = header(Format::Nmea, "GPGGA", None, None);
+        let record = FrameRecord { format: Format::Nmea, header: Some(&nmea), offset: 7, ..record };
+        assert_eq!(pairs(&record.headers(FrameHeaders::Lean)), owned(&[("offset", "7")]));
+        assert_eq!(
+            pairs(&record.headers(FrameHeaders::Full)),
+            owned(&[("log", "GPGGA"), ("format", "nmea"), ("offset", "7"), ("receiver", "rover")])
+        );
+        let unreadable = FrameRecord { format: Format::Ascii, header: None, offset: 0, ..record };
+        assert_eq!(pairs(&unreadable.headers(FrameHeaders::Lean)), owned(&[("offset", "0")]));
+        assert_eq!(
+            pairs(&unreadable.headers(FrameHeaders::Full)),
+            owned(&[("format", "ascii"), ("offset", "0"), ("receiver", "rover")])
+        );
+    }
+
+    #[test]
+    fn reports_of_rejected_bytes_carry_their_four_headers() {
+        let record = RejectedRecord {
+            receiver: "rover",
+            reason: RejectReason::BadCrc,
+            bytes: 12,
+            gps_ms: None,
+        };
+        assert_eq!(
+            pairs(&record.headers()),
+            owned(&[
+                ("kind", "rejected"),
+                ("reason", "bad_crc"),
+                ("bytes", "12"),
+                ("receiver", "rover")
+            ])
+        );
     }
 }

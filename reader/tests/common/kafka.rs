@@ -28,10 +28,28 @@ pub struct Received {
     pub value: Vec<u8>,
     pub timestamp: Option<i64>,
     pub headers: BTreeMap<String, String>,
+    /// How many headers the message has (`headers` keeps the last of a repeated key).
+    pub header_count: usize,
+}
+
+impl Received {
+    /// The header of the frame the message carries, decoded from the value as consumers do: the
+    /// reader's default (lean) messages carry no `log`, `week` or `ms` header.
+    pub fn frame_header(&self) -> novatel::Header<'static> {
+        let frame = novatel::frames(&self.value)
+            .find_map(|event| match event {
+                novatel::Event::Frame(frame) => Some(frame),
+                novatel::Event::Rejected(_) => None,
+            })
+            .unwrap_or_else(|| panic!("not a frame: {:?}", String::from_utf8_lossy(&self.value)));
+        assert_eq!(frame.bytes.len(), self.value.len(), "the value is one frame");
+        novatel::header::parse(&frame).expect("a frame with a header").0
+    }
 }
 
 impl From<OwnedMessage> for Received {
     fn from(m: OwnedMessage) -> Self {
+        let header_count = m.headers().map_or(0, |h| h.count());
         let headers = m
             .headers()
             .map(|h| {
@@ -52,6 +70,7 @@ impl From<OwnedMessage> for Received {
             value: m.payload().unwrap_or_default().to_vec(),
             timestamp: m.timestamp().to_millis(),
             headers,
+            header_count,
         }
     }
 }
