@@ -179,11 +179,26 @@ impl<'a> FrameIds<'a> {
     /// Per (partition, receiver): the first and last position of its rows with an identity.
     pub fn spans(&self) -> HashMap<(u32, &'a str), (Position, Position)> {
         let mut spans: HashMap<(u32, &str), (Position, Position)> = HashMap::new();
+        let mut merge = |key, (first, last): (Position, Position)| {
+            let span = spans.entry(key).or_insert((first, last));
+            *span = (span.0.min(first), span.1.max(last));
+        };
+        // A partition's records come in runs of one receiver: each run is looked up once.
+        let mut run: Option<((u32, &str), (Position, Position))> = None;
         for i in self.identified() {
             let key = (self.partition.value(i), self.receiver.value(i));
             let at = (self.time_ms.value(i), self.source_offset.value(i));
-            let span = spans.entry(key).or_insert((at, at));
-            *span = (span.0.min(at), span.1.max(at));
+            match &mut run {
+                Some((k, span)) if *k == key => *span = (span.0.min(at), span.1.max(at)),
+                _ => {
+                    if let Some((k, span)) = run.replace((key, (at, at))) {
+                        merge(k, span);
+                    }
+                }
+            }
+        }
+        if let Some((k, span)) = run {
+            merge(k, span);
         }
         spans
     }
@@ -425,6 +440,23 @@ mod tests {
         let spans = ids.spans();
         assert_eq!(spans.len(), 1, "only frames with an identity");
         assert_eq!(spans[&(0, "a")], ((1000, 0), (2000, 200)));
+    }
+
+    #[test]
+    fn spans_join_the_runs_of_a_receiver() {
+        let batch = frames(&[
+            ("a", 3000, "X", 1, 1, 30, 0, 1),
+            ("a", 1000, "X", 1, 1, 10, 0, 2),
+            ("b", 5000, "X", 1, 1, 50, 0, 3),
+            ("a", 2000, "X", 1, 1, 20, 0, 4),
+            ("a", 4000, "X", 1, 1, 40, 1, 5),
+            ("a", 9000, "X", 1, 1, 90, 0, 6),
+        ]);
+        let spans = FrameIds::of(&batch).unwrap().spans();
+        assert_eq!(spans.len(), 3);
+        assert_eq!(spans[&(0, "a")], ((1000, 10), (9000, 90)));
+        assert_eq!(spans[&(0, "b")], ((5000, 50), (5000, 50)));
+        assert_eq!(spans[&(1, "a")], ((4000, 40), (4000, 40)));
     }
 
     #[test]

@@ -87,7 +87,8 @@ fn run(settings: &Settings<Args>, runtime: &Runtime) -> anyhow::Result<()> {
         info!("migrations applied; --migrate-only given, stopping");
         return Ok(());
     }
-    let engine = Engine::new(aggregate::load(&sql_dir.join("aggregates"))?);
+    let aggregates = aggregate::load(&sql_dir.join("aggregates"))?;
+    let engine = runtime.block_on(Engine::new(aggregates, &writer::aggregate_inputs()))?;
     let tables = runtime.block_on(writer::check_tables(&sink, &engine))?;
     let classes: Vec<(String, Class)> = RawTables::schemas()
         .into_iter()

@@ -14,6 +14,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use metrics::{counter, histogram};
 use tokio::runtime::Handle;
@@ -317,7 +318,7 @@ impl State {
     ) -> Result<usize, JobError> {
         let drops = Drops { duplicates: self.duplicates(raw).await?, reaching };
         let parts = &mut self.parts;
-        write_batch(&parts.sink, &parts.engine, &mut parts.references, raw, &drops).await?;
+        write_batch(&parts.sink, &mut parts.engine, &mut parts.references, raw, &drops).await?;
         self.known.written();
         Ok(drops.duplicates.len())
     }
@@ -356,7 +357,7 @@ impl State {
 /// own), then `frames` last.
 pub async fn write_batch(
     sink: &Arc<Sink>,
-    engine: &Engine,
+    engine: &mut Engine,
     references: &mut References,
     raw: &[(&'static str, RecordBatch)],
     drops: &Drops,
@@ -449,20 +450,24 @@ async fn insert(
     Ok(())
 }
 
+/// The tables the aggregates read, by name and schema: a batch's raw tables and the reference
+/// points.
+pub fn aggregate_inputs() -> Vec<(&'static str, SchemaRef)> {
+    let mut inputs = RawTables::schemas();
+    inputs.push((ReceiversBuilder::TABLE, ReceiversBuilder::schema()));
+    inputs
+}
+
 /// Checks that ClickHouse has every table the job writes, with columns matching the batches and
 /// the aggregates' results. Returns the tables whose marks decide where partitions resume: the
 /// raw tables and the aggregate targets.
 pub async fn check_tables(sink: &Sink, engine: &Engine) -> Result<Vec<String>, JobError> {
-    let mut inputs = RawTables::schemas();
-    inputs.push((ReceiversBuilder::TABLE, ReceiversBuilder::schema()));
-    for (table, schema) in &inputs {
+    for (table, schema) in &aggregate_inputs() {
         sink.check(table, schema)?;
     }
     let mut tables: Vec<String> =
         RawTables::schemas().into_iter().map(|(t, _)| t.to_owned()).collect();
-    for ((target, schema), aggregate) in
-        engine.schemas(&inputs).await?.into_iter().zip(engine.aggregates())
-    {
+    for (aggregate, schema) in engine.schemas() {
         if schema.field_with_name("kafka_partition").is_err()
             || schema.field_with_name("kafka_offset").is_err()
         {
@@ -472,9 +477,10 @@ pub async fn check_tables(sink: &Sink, engine: &Engine) -> Result<Vec<String>, J
             }
             .into());
         }
-        sink.check(&format!("{target}_input"), &schema)?;
-        sink.table(&target)?;
-        tables.push(target);
+        let target = &aggregate.target;
+        sink.check(&format!("{target}_input"), schema)?;
+        sink.table(target)?;
+        tables.push(target.clone());
     }
     Ok(tables)
 }

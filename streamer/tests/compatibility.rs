@@ -26,7 +26,7 @@ use gnss_streamer::reference::{Point, References};
 use gnss_streamer::retention::{self, Class, Keep, Retention};
 use gnss_streamer::sink::{Connection, Sink};
 use gnss_streamer::tables::RawTables;
-use gnss_streamer::writer::{check_tables, write_batch};
+use gnss_streamer::writer::{aggregate_inputs, check_tables, write_batch};
 use novatel::simulate::{Config, Interference, Simulator};
 use novatel::{Event, frames, header};
 
@@ -129,6 +129,12 @@ fn sql_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql")
 }
 
+/// The project's aggregates, planned as the streamer plans them.
+async fn engine() -> Engine {
+    let aggregates = aggregate::load(&sql_dir().join("aggregates")).unwrap();
+    Engine::new(aggregates, &aggregate_inputs()).await.unwrap()
+}
+
 /// A copy of `sql/` with only the migrations up to `version`: the schema an earlier streamer
 /// made.
 fn sql_dir_up_to(version: u32) -> PathBuf {
@@ -162,7 +168,7 @@ async fn connect(ch: &ClickHouse, database: &str, sql: &Path) -> Arc<Sink> {
 /// Writes `batches` as the streamer's writer does, after checking the tables as it does at start;
 /// `first` is the first batch's number (its rows' `ingest_ms`).
 async fn write(sink: &Arc<Sink>, batches: &[Batch], first: usize) {
-    let engine = Engine::new(aggregate::load(&sql_dir().join("aggregates")).unwrap());
+    let mut engine = engine().await;
     check_tables(sink, &engine).await.unwrap();
     let points = sink.reference_points().await.unwrap();
     let mut references =
@@ -175,7 +181,7 @@ async fn write(sink: &Arc<Sink>, batches: &[Batch], first: usize) {
             tables.add(&record.record(), ingest_ms(first + n));
         }
         let raw = tables.finish().unwrap();
-        write_batch(sink, &engine, &mut references, &raw, &Drops::default()).await.unwrap();
+        write_batch(sink, &mut engine, &mut references, &raw, &Drops::default()).await.unwrap();
     }
 }
 
@@ -195,7 +201,7 @@ async fn write_before_0004(
     existing: &[String],
 ) -> Vec<(&'static str, RecordBatch)> {
     let mut later = Vec::new();
-    let engine = Engine::new(aggregate::load(&sql_dir().join("aggregates")).unwrap());
+    let mut engine = engine().await;
     let mut references = References::default();
     for (n, batch) in batches.iter().enumerate() {
         let mut tables = RawTables::default();
@@ -278,7 +284,7 @@ fn contents(ch: &ClickHouse, database: &str) -> BTreeMap<String, String> {
 /// Everything the streamer and the readers of its database ask, with the answers, by name.
 async fn answers(ch: &ClickHouse, sink: &Sink, database: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let engine = Engine::new(aggregate::load(&sql_dir().join("aggregates")).unwrap());
+    let mut engine = engine().await;
     let tables = check_tables(sink, &engine).await.unwrap();
     let marks = sink.all_marks(&tables).await.unwrap();
     let marks: BTreeMap<String, BTreeMap<i32, i64>> =
