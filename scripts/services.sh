@@ -1,8 +1,9 @@
 # Throwaway local services for scripts and benchmarks, sourced (not run):
 #
 #   source scripts/services.sh
-#   start_clickhouse DIR        # sets CLICKHOUSE_URL; the server's data, logs and pid go in DIR
-#   start_mock_kafka DIR TOPIC:PARTITIONS [BROKERS]   # sets KAFKA_BOOTSTRAP
+#   start_clickhouse DIR        # sets CLICKHOUSE_URL and CLICKHOUSE_PID; the server's data, logs
+#                               # and pid go in DIR
+#   start_mock_kafka DIR TOPIC:PARTITIONS [BROKERS]   # sets KAFKA_BOOTSTRAP and MOCK_KAFKA_PID
 #   start_clickhouse_cluster DIR [--shards N] [--replicas M]   # ZooKeeper and N x M (2 x 2)
 #                               # ClickHouse servers (scripts/local-cluster start DIR); sources
 #                               # DIR/cluster.env: CLICKHOUSE_CLUSTER, CLICKHOUSE_SHARDS,
@@ -11,6 +12,7 @@
 #   stop_services               # stops what the three started (call it from an EXIT trap)
 #   reader_delivered LOG        # frames a finished reader delivered, from its JSON log (stderr)
 #   settle_page_cache           # before a measurement: write back and empty the page cache
+#   cpu_seconds PID...          # the user + system CPU seconds those processes have spent so far
 #
 # ClickHouse is the installed `clickhouse-server` on loopback ports of its own, UTC; Kafka is
 # librdkafka's mock cluster (`target/release/mock-kafka`, build it first).
@@ -39,6 +41,7 @@ start_clickhouse() {
     --logger.log="$dir/server.log" --logger.errorlog="$dir/error.log" --timezone=UTC \
     > /dev/null 2>&1 &
   service_pids+=($!)
+  CLICKHOUSE_PID=$!
   CLICKHOUSE_URL="http://127.0.0.1:$http_port"
   local tries=0
   until ch_query 'SELECT 1' > /dev/null 2>&1; do
@@ -71,6 +74,7 @@ start_mock_kafka() {
   target/release/mock-kafka --brokers "$brokers" --topic "$topic" --bootstrap-file "$dir/bootstrap" \
     > /dev/null &
   service_pids+=($!)
+  MOCK_KAFKA_PID=$!
   while [ ! -s "$dir/bootstrap" ]; do sleep 0.1; done
   KAFKA_BOOTSTRAP=$(cat "$dir/bootstrap")
 }
@@ -100,6 +104,15 @@ settle_page_cache() {
   if ! { echo 3 > /proc/sys/vm/drop_caches; } 2> /dev/null; then
     echo "note: cannot empty the page cache (needs root); figures may depend on earlier runs" >&2
   fi
+}
+
+# The user and system CPU of the processes PIDS (all their threads), in seconds; 0 for none. Read
+# before and after what is measured, the difference is its CPU. Fields 14 and 15 of
+# /proc/PID/stat, counted after the command name, which may hold spaces.
+cpu_seconds() {
+  local pid
+  for pid in "$@"; do sed 's/.*) //' "/proc/$pid/stat"; done |
+    awk -v t="$(getconf CLK_TCK)" '{s += $12 + $13} END {printf "%.2f\n", s / t}'
 }
 
 stop_services() {
