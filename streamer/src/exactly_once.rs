@@ -145,6 +145,9 @@ pub type Identity<'a> = (&'a str, i64, &'a str, u32, i64);
 /// Where a frame stands in its receiver's stream: GPS time, then byte offset in the source.
 pub type Position = (i64, i64);
 
+/// A (partition, receiver) and the first and last position of its rows.
+type ReceiverSpan<'a> = ((u32, &'a str), (Position, Position));
+
 /// The columns of a `frames` batch an identity is made of. Frames without a GPS time (console
 /// replies, bytes that are no frame) or without a source offset (older readers) have none and are
 /// never taken for duplicates.
@@ -185,7 +188,7 @@ impl<'a> FrameIds<'a> {
             *span = (span.0.min(first), span.1.max(last));
         };
         // A partition's records come in runs of one receiver: each run is looked up once.
-        let mut run: Option<((u32, &str), (Position, Position))> = None;
+        let mut run: Option<ReceiverSpan> = None;
         for i in self.identified() {
             let key = (self.partition.value(i), self.receiver.value(i));
             let at = (self.time_ms.value(i), self.source_offset.value(i));

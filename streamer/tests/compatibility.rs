@@ -284,7 +284,7 @@ fn contents(ch: &ClickHouse, database: &str) -> BTreeMap<String, String> {
 /// Everything the streamer and the readers of its database ask, with the answers, by name.
 async fn answers(ch: &ClickHouse, sink: &Sink, database: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let mut engine = engine().await;
+    let engine = engine().await;
     let tables = check_tables(sink, &engine).await.unwrap();
     let marks = sink.all_marks(&tables).await.unwrap();
     let marks: BTreeMap<String, BTreeMap<i32, i64>> =

@@ -128,7 +128,7 @@ fn short_binary(b: &[u8]) -> (Header<'_>, &[u8]) {
 
 impl Header<'_> {
     /// A header of `format` with no name and none of the optional fields.
-    pub(crate) fn empty(format: Format) -> Self {
+    pub fn empty(format: Format) -> Self {
         Header {
             format,
             name: Cow::Borrowed(""),

@@ -122,20 +122,11 @@ mod tests {
         time: Option<(u16, u32)>,
     ) -> FrameHeader<'static> {
         FrameHeader {
-            format,
             name: Cow::Borrowed(name),
             id,
             week: time.map(|(week, _)| week),
             ms: time.map(|(_, ms)| ms),
-            time_status: None,
-            port: None,
-            sequence: None,
-            idle_time: None,
-            receiver_status: None,
-            reserved: None,
-            sw_version: None,
-            source: 0,
-            response: false,
+            ..FrameHeader::empty(format)
         }
     }
 
