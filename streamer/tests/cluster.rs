@@ -96,11 +96,11 @@ impl Deployments {
         self.nodes.node(if node.starts_with("s1") { "s2r1" } else { "s1r1" })
     }
 
-    /// Produces more frames (2 simulated receivers x 150 s of a later day) when fewer than 10,000
-    /// of `total` are still to be written through `watch`: the next fault lands mid-ingest
-    /// however fast the streamer writes.
+    /// Produces more frames (2 simulated receivers x 150 s of a later day each time) until
+    /// 40,000 or more of `total` are still to be written through `watch`: more than the streamer
+    /// writes while a fault is held (3 s and its failover), so the next fault lands mid-ingest.
     fn keep_ahead(&self, watch: &ClickHouse, total: &mut u64, day: &mut u64) {
-        if frames_in(watch, "gnss") + 10_000 > *total {
+        while frames_in(watch, "gnss") + 40_000 > *total {
             *day += 1;
             *total += produce(&self.bootstrap, TOPIC, 2, 150, *day).0;
         }
