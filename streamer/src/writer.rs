@@ -352,9 +352,9 @@ impl State {
     }
 }
 
-/// Writes a batch's rows but those `drops` leaves out: new reference points, then the aggregates'
-/// partial rows and the raw tables at once (ClickHouse writes each insert on a thread of its
-/// own), then `frames` last.
+/// Writes a batch's rows but those `drops` leaves out: new reference points, then the raw tables
+/// and, once DataFusion has computed them, the aggregates' partial rows, all at once (ClickHouse
+/// writes each insert on a thread of its own), then `frames` last.
 pub async fn write_batch(
     sink: &Arc<Sink>,
     engine: &mut Engine,
@@ -375,18 +375,9 @@ pub async fn write_batch(
         info!(receivers = ?new_points.iter().map(|(r, _)| r).collect::<Vec<_>>(), "reference points recorded");
         references.extend(new_points);
     }
-    let mut inputs: Vec<(&str, RecordBatch)> = raw.iter().map(|(t, b)| (*t, b.clone())).collect();
-    inputs.push((ReceiversBuilder::TABLE, references.batch(&[])?));
-    let aggregated = Instant::now();
-    let aggregates = engine.run(&inputs, drops).await?;
-    debug!(took = ?aggregated.elapsed(), "aggregated");
-
+    // The raw tables' inserts start first: ClickHouse writes them while DataFusion aggregates.
     let inserted = Instant::now();
     let mut inserts = JoinSet::new();
-    for (target, batch) in aggregates {
-        let table = format!("{target}_input");
-        inserts.spawn(insert(Arc::clone(sink), table, batch).in_current_span());
-    }
     let mut frames = None;
     for (table, batch) in kept {
         if table == FramesBuilder::TABLE {
@@ -394,6 +385,15 @@ pub async fn write_batch(
         } else {
             inserts.spawn(insert(Arc::clone(sink), table.to_owned(), batch).in_current_span());
         }
+    }
+    let mut inputs: Vec<(&str, RecordBatch)> = raw.iter().map(|(t, b)| (*t, b.clone())).collect();
+    inputs.push((ReceiversBuilder::TABLE, references.batch(&[])?));
+    let aggregated = Instant::now();
+    let aggregates = engine.run(&inputs, drops).await?;
+    debug!(took = ?aggregated.elapsed(), "aggregated");
+    for (target, batch) in aggregates {
+        let table = format!("{target}_input");
+        inserts.spawn(insert(Arc::clone(sink), table, batch).in_current_span());
     }
     let mut failed = None;
     while let Some(joined) = inserts.join_next().await {

@@ -1,7 +1,7 @@
 //! Debian's ClickHouse 18.16 and current ClickHouse (26.9: chdb-core, in-process, MergeTree on
 //! disk, behind `current_clickhouse.py`) given the same data the same way the streamer gives it:
 //! its migrations (on an empty database, and as an upgrade of a database that the earlier
-//! migrations made and that holds data), its inserts (its own RowBinary encoding of the batches
+//! migrations made and that holds data), its inserts (its own Native encoding of the batches
 //! it decodes and aggregates), and then its own queries (marks, frame identities, reference
 //! points), every table's content and every dashboard, report and alert query, expanded as Grafana
 //! does, give the same results on both.

@@ -4,7 +4,7 @@
 pub mod distributed;
 mod error;
 pub mod migrate;
-pub mod rowbinary;
+pub mod native;
 pub mod shards;
 
 use std::collections::HashMap;
@@ -23,7 +23,7 @@ pub use error::SinkError;
 use error::{AUTHENTICATION_CODES, code, with_sources};
 pub use migrate::Dialect;
 use migrate::{Replication, execute};
-pub use rowbinary::{ChType, Column};
+pub use native::{ChType, Column};
 pub use shards::Cluster;
 use shards::{Replica, Shard};
 
@@ -103,8 +103,6 @@ pub struct Sink {
 /// Insert timeouts: sending a batch, and waiting for ClickHouse to have written it.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 const END_TIMEOUT: Duration = Duration::from_secs(120);
-/// Rows encoded and sent at a time within one insert.
-const CHUNK_ROWS: usize = 32_768;
 /// How long a replica may take to fetch the parts it lacks before its marks are read.
 const SYNC_TIMEOUT_S: &str = "5";
 
@@ -506,16 +504,14 @@ async fn insert_into(
     columns: &[Column],
     rows: RecordBatch,
 ) -> Result<(), SinkError> {
+    let block = native::Block::new(&rows, table, columns)?;
     let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-    let sql = format!("INSERT INTO {table} ({}) FORMAT RowBinary", names.join(", "));
+    let sql = format!("INSERT INTO {table} ({}) FORMAT Native", names.join(", "));
     let mut insert = client
         .insert_formatted_with(sql.clone())
         .with_timeouts(Some(SEND_TIMEOUT), Some(END_TIMEOUT));
-    for start in (0..rows.num_rows()).step_by(CHUNK_ROWS) {
-        let chunk = rows.slice(start, CHUNK_ROWS.min(rows.num_rows() - start));
-        let mut body = Vec::new();
-        rowbinary::encode(&chunk, table, columns, &mut body)?;
-        insert.send(Bytes::from(body)).await.map_err(|e| SinkError::clickhouse(&sql, e))?;
+    for piece in block.pieces() {
+        insert.send(Bytes::from(piece)).await.map_err(|e| SinkError::clickhouse(&sql, e))?;
     }
     insert.end().await.map_err(|e| SinkError::clickhouse(&sql, e))
 }
