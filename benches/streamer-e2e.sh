@@ -12,7 +12,10 @@
 # the reader delivered for the reader and the broker (while draining, the logs written), against
 # the logs written for the others; the total is their sum. Printed on a line `CPU per million
 # logs: ...` and last on a line of key=value pairs for collecting runs, `cpu_per_million reader=
-# broker= streamer= clickhouse= zookeeper= total= logs_per_s= ...` (the streamer's logs/s).
+# broker= streamer= clickhouse= zookeeper= total= logs_per_s= ...` (the streamer's logs/s, from
+# its first batch's start to its last's) with `writer_s_per_million=`: the seconds the streamer's
+# writer spent on its batches (aggregating, inserting; `streamer_flush_seconds`) per million logs,
+# what bounds the drained rate when it exceeds the consume loop's.
 #
 #   benches/streamer-e2e.sh [RECEIVERS] [SIMULATED_SECONDS] [SPEED] [PARTITIONS]
 #
@@ -126,10 +129,12 @@ zookeeper_cpu_after=$(cpu_seconds $zookeeper)
 streamer_cpu_after=$(cpu_seconds "$streamer")
 broker_cpu_after=$(cpu_seconds "$broker")
 streamer_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$streamer/status")
-# Inserts per table from the streamer's metrics; every batch inserts into frames once.
-read -r inserts batches <<< "$(curl -s "http://127.0.0.1:$metrics_port/metrics" | awk '
+# Inserts per table from the streamer's metrics (every batch inserts into frames once), and how
+# long the writer took over its batches, from taking one to its frames written.
+read -r inserts batches writer_seconds <<< "$(curl -s "http://127.0.0.1:$metrics_port/metrics" | awk '
   /^streamer_insert_seconds_count/ { n += $NF; if ($0 ~ /table="frames"/) b = $NF }
-  END { print n + 0, b + 0 }')"
+  /^streamer_flush_seconds_sum/ { w = $NF }
+  END { print n + 0, b + 0, w + 0 }')"
 kill -TERM "$streamer"; wait "$streamer" || true; streamer=
 
 read -r reader_seconds _ reader_user reader_system < "$work/reader.time"
@@ -143,7 +148,7 @@ awk -v d="$delivered" -v f="$frames" -v u="$unique" -v a="$first_ms" -v b="$last
   -v chcpu0="$clickhouse_cpu_before" -v chcpu1="$clickhouse_cpu_after" \
   -v zkcpu0="$zookeeper_cpu_before" -v zkcpu1="$zookeeper_cpu_after" \
   -v bcpu0="$broker_cpu_before" -v bcpu1="$broker_cpu_produced" -v bcpu2="$broker_cpu_after" \
-  -v cluster="${CLUSTER:-0}" -v ins="$inserts" -v bat="$batches" -v t0="$reader_started" -v t1="${all_visible:-0}" -v drain="${DRAIN:-0}" 'BEGIN {
+  -v cluster="${CLUSTER:-0}" -v ins="$inserts" -v bat="$batches" -v ws="$writer_seconds" -v t0="$reader_started" -v t1="${all_visible:-0}" -v drain="${DRAIN:-0}" 'BEGIN {
   s = (b - a) / 1000
   rcpu = ru + rsys; scpu = scpu1 - scpu0; chcpu = chcpu1 - chcpu0; zkcpu = zkcpu1 - zkcpu0
   bcpu = bcpu2 - bcpu0; bprod = bcpu1 - bcpu0; bdrain = bcpu2 - bcpu1
@@ -165,9 +170,10 @@ awk -v d="$delivered" -v f="$frames" -v u="$unique" -v a="$first_ms" -v b="$last
   printf ", total %.1f s\n", total
   if (drain) printf "CPU per million logs producing: reader %.1f s, broker %.1f s; draining: broker %.1f s, streamer %.1f s, ClickHouse %.1f s\n", rpm, bprodpm, bdrainpm, spm, chpm
   if (bat > 0) printf "%d batches, %d inserts: %.1f per batch\n", bat, ins, ins / bat
+  printf "the writer busy %.1f s per million logs (from taking a batch to its frames written)\n", ws * 1e6 / f
   if (f == d && u == d) print "nothing lost, nothing doubled"
   else printf "MISMATCH: %d produced, %d written, %d distinct\n", d, f, u
   printf "cpu_per_million reader=%.2f broker=%.2f streamer=%.2f clickhouse=%.2f zookeeper=%.2f total=%.2f logs_per_s=%.0f", rpm, bpm, spm, chpm, zkpm, total, f / s
   if (drain) printf " broker_producing=%.2f broker_draining=%.2f", bprodpm, bdrainpm
-  printf " reader_logs_per_s=%.0f delivered=%d written=%d drain=%d cluster=%d\n", d / rs, d, f, drain, cluster
+  printf " reader_logs_per_s=%.0f writer_s_per_million=%.2f delivered=%d written=%d drain=%d cluster=%d\n", d / rs, ws * 1e6 / f, d, f, drain, cluster
 }'
