@@ -12,7 +12,8 @@ SELECT
     max(kafka_offset) AS kafka_offset,
     count(*) AS obs,
     count(DISTINCT kafka_offset) AS epochs,
-    count(DISTINCT kafka_offset * 1000 + prn) AS sat_epochs,
+    -- Unsigned throughout: UInt64 times a signed literal would be Decimal arithmetic.
+    count(DISTINCT kafka_offset * CAST(1000 AS BIGINT UNSIGNED) + prn) AS sat_epochs,
     sum(cn0_dbhz) AS cn0_sum,
     min(cn0_dbhz) AS cn0_min,
     max(cn0_dbhz) AS cn0_max,

@@ -203,7 +203,11 @@ impl<'a> FrameIds<'a> {
     where
         'a: 's,
     {
-        let mut seen: FastSet<Identity<'s>> = stored.into_iter().collect();
+        let stored = stored.into_iter();
+        // Sized for the batch at once: grown insert by insert it was rehashed into fresh pages.
+        let mut seen: FastSet<Identity<'s>> =
+            FastSet::with_capacity(stored.size_hint().0 + self.receiver.len());
+        seen.extend(stored);
         self.identified()
             .filter(|&i| !seen.insert(self.identity(i)))
             .map(|i| (self.partition.value(i), self.offset.value(i)))
