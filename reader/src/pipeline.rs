@@ -164,7 +164,7 @@ impl Pipeline {
                 *last_gps_ms = Some(ms);
             }
             let name = header.map_or("UNKNOWN", |h| h.name.as_ref());
-            counters.frame(name, frame.format);
+            counters.frame(header.and_then(|h| h.id), frame.format);
             if !filter.allows(name) {
                 totals.filtered += 1;
                 counters.filtered.increment(1);
@@ -204,7 +204,7 @@ fn reason_index(reason: RejectReason) -> usize {
 
 /// Metric handles, looked up once.
 struct Counters {
-    frames: HashMap<(String, Format), Counter>,
+    frames: HashMap<(Option<u16>, Format), Counter>,
     rejected: [Counter; 4],
     bytes: Counter,
     filtered: Counter,
@@ -227,17 +227,18 @@ impl Default for Counters {
 }
 
 impl Counters {
-    /// Counts a frame; logs without a known name share the label `OTHER`, so the label set stays
-    /// small.
-    fn frame(&mut self, name: &str, format: Format) {
-        let label = if ids::id(name).is_some() { name } else { "OTHER" };
-        if let Some(counter) = self.frames.get(&(label.to_owned(), format)) {
-            counter.increment(1);
-            return;
-        }
-        let counter = counter!(m::FRAMES, "log" => label.to_owned(), "format" => format.as_str());
-        counter.increment(1);
-        self.frames.insert((label.to_owned(), format), counter);
+    /// Counts a frame of the log its header names by `id`; logs without a known name share the
+    /// label `OTHER`, so the label set stays small. Keyed by the id: no string is built or hashed
+    /// per frame.
+    fn frame(&mut self, id: Option<u16>, format: Format) {
+        let known = id.filter(|&id| ids::name(id).is_some());
+        self.frames
+            .entry((known, format))
+            .or_insert_with(|| {
+                let label = known.and_then(ids::name).unwrap_or("OTHER");
+                counter!(m::FRAMES, "log" => label, "format" => format.as_str())
+            })
+            .increment(1);
     }
 
     fn rejected(&self, reason: RejectReason, bytes: u64) {

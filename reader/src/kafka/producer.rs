@@ -310,11 +310,10 @@ impl FrameProducer {
     /// Queues a frame. With [`WhenFull::Wait`] this waits while the buffer is full; with
     /// [`WhenFull::Drop`] the frame is dropped and counted.
     pub async fn send(&self, record: &FrameRecord<'_>) -> Sent {
-        let now = now_ms();
         self.send_message(
             record.receiver,
             record.bytes,
-            record.timestamp_ms(now),
+            record.timestamp_ms(now_ms),
             record.headers(self.headers),
             true,
         )
@@ -323,7 +322,7 @@ impl FrameProducer {
 
     /// Queues a report of rejected bytes (see the message contract); not counted as a frame.
     pub async fn send_rejected(&self, record: &RejectedRecord<'_>) -> Sent {
-        let timestamp_ms = record.timestamp_ms(now_ms());
+        let timestamp_ms = record.timestamp_ms(now_ms);
         self.send_message(record.receiver, &[], timestamp_ms, record.headers(), false).await
     }
 

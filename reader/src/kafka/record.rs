@@ -21,9 +21,10 @@ pub struct FrameRecord<'a> {
 }
 
 impl FrameRecord<'_> {
-    /// Message timestamp: the log's GPS time in UTC, or `now_ms` if it has none.
-    pub fn timestamp_ms(&self, now_ms: i64) -> i64 {
-        self.header.and_then(FrameHeader::unix_ms).unwrap_or(now_ms)
+    /// Message timestamp: the log's GPS time in UTC, or `now_ms()` if it has none (the clock is
+    /// read only then).
+    pub fn timestamp_ms(&self, now_ms: impl FnOnce() -> i64) -> i64 {
+        self.header.and_then(FrameHeader::unix_ms).unwrap_or_else(now_ms)
     }
 
     /// The message's headers in the set the reader was told to send.
@@ -77,10 +78,10 @@ pub struct RejectedRecord<'a> {
 }
 
 impl RejectedRecord<'_> {
-    /// Message timestamp: where the bytes lie in the source's GPS time, or `now_ms` if no frame
+    /// Message timestamp: where the bytes lie in the source's GPS time, or `now_ms()` if no frame
     /// before them had a time. A replayed recording's rejects so fall within its own time range.
-    pub fn timestamp_ms(&self, now_ms: i64) -> i64 {
-        self.gps_ms.unwrap_or(now_ms)
+    pub fn timestamp_ms(&self, now_ms: impl FnOnce() -> i64) -> i64 {
+        self.gps_ms.unwrap_or_else(now_ms)
     }
 
     pub fn headers(&self) -> OwnedHeaders {
