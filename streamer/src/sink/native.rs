@@ -35,26 +35,29 @@ pub enum ChType {
 }
 
 impl ChType {
+    const ALL: [ChType; 12] = [
+        ChType::UInt8,
+        ChType::UInt16,
+        ChType::UInt32,
+        ChType::UInt64,
+        ChType::Int8,
+        ChType::Int16,
+        ChType::Int32,
+        ChType::Int64,
+        ChType::Float32,
+        ChType::Float64,
+        ChType::String,
+        ChType::DateTime,
+    ];
+
     /// The type of a ClickHouse type name, if the streamer can write it.
     pub fn parse(name: &str) -> Option<Self> {
         // LowCardinality is a storage choice: the inner type is sent and ClickHouse converts it.
         let name =
             name.strip_prefix("LowCardinality(").and_then(|n| n.strip_suffix(')')).unwrap_or(name);
-        Some(match name {
-            "UInt8" => ChType::UInt8,
-            "UInt16" => ChType::UInt16,
-            "UInt32" => ChType::UInt32,
-            "UInt64" => ChType::UInt64,
-            "Int8" => ChType::Int8,
-            "Int16" => ChType::Int16,
-            "Int32" => ChType::Int32,
-            "Int64" => ChType::Int64,
-            "Float32" => ChType::Float32,
-            "Float64" => ChType::Float64,
-            "String" => ChType::String,
-            _ if name == "DateTime" || name.starts_with("DateTime(") => ChType::DateTime,
-            _ => return None,
-        })
+        // A DateTime with a time zone, `DateTime('UTC')`, holds the same seconds.
+        let name = if name.starts_with("DateTime(") { "DateTime" } else { name };
+        Self::ALL.into_iter().find(|ty| ty.name() == name)
     }
 
     /// The type name a block gives the column: DateTime without a time zone, which ClickHouse
@@ -370,6 +373,17 @@ mod tests {
         for piece in &pieces[..pieces.len() - 1] {
             assert!((PIECE - 16..PIECE + 302).contains(&piece.len()), "{}", piece.len());
         }
+    }
+
+    #[test]
+    fn type_names_the_streamer_writes() {
+        assert_eq!(ChType::parse("UInt16"), Some(ChType::UInt16));
+        assert_eq!(ChType::parse("LowCardinality(String)"), Some(ChType::String));
+        assert_eq!(ChType::parse("DateTime('UTC')"), Some(ChType::DateTime));
+        assert_eq!(ChType::parse("DateTime"), Some(ChType::DateTime));
+        assert_eq!(ChType::parse("DateTime64(3)"), None);
+        assert_eq!(ChType::parse("Nullable(UInt8)"), None);
+        assert!(ChType::ALL.iter().all(|&ty| ChType::parse(ty.name()) == Some(ty)));
     }
 
     #[test]
