@@ -444,7 +444,7 @@ mod tests {
                        count(DISTINCT kafka_offset) AS epochs, \
                        count(DISTINCT kafka_offset * CAST(1000 AS BIGINT UNSIGNED) + prn) AS sats, \
                        sum(cn0) AS cn0_sum, min(cn0) AS cn0_min, max(cn0) AS cn0_max, \
-                       sum(CAST(prn AS INT)) AS prn_sum, min(prn) AS prn_min";
+                       sum(CAST(prn AS INT)) AS prn_sum, min(prn) AS prn_min, 'v1' AS version";
         let rolled = aggregate("rolled", &[(1, "1 second"), (60, "1 minute")], &query(columns));
         let direct = aggregate("direct", &[(60, "1 minute")], &query(columns));
         let mut engine = engine(vec![rolled, direct]).await.unwrap();

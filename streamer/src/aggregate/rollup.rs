@@ -35,7 +35,7 @@ pub struct Rollup {
 impl Rollup {
     /// Reads the rollup off a query's logical plan: the result must be the keys and aggregates of
     /// one `GROUP BY` with `window_start` among the keys, each aggregate a count, sum, minimum or
-    /// maximum; the reason why not otherwise.
+    /// maximum (a constant column is kept as it is); the reason why not otherwise.
     pub fn of(plan: &LogicalPlan) -> Result<Self, String> {
         let grouped = "the result must be the keys and aggregates of one GROUP BY";
         let LogicalPlan::Projection(projection) = plan else { return Err(grouped.into()) };
@@ -57,6 +57,8 @@ impl Rollup {
                         .map_err(|why| format!("column `{name}`: {why}"))?,
                     Err(_) => return Err(format!("column `{name}`: {grouped}")),
                 },
+                // A constant is the same in every row: kept as a key.
+                expr if expr.column_refs().is_empty() => Part::Key,
                 _ => {
                     return Err(format!(
                         "column `{name}` is computed from aggregates and cannot be rolled up: \
