@@ -182,15 +182,17 @@ impl Engine {
             let (finest_results, table) =
                 Slot::table(finest.schema()).map_err(|source| query_error(a, source))?;
             let mut rollups = Vec::new();
-            for seconds in &a.windows[1..] {
+            if a.windows.len() > 1 {
                 let rollup = Rollup::of(&query)
                     .map_err(|reason| AggregateError::File { path: a.path.clone(), reason })?;
-                let scan =
-                    ctx.read_table(table.clone()).map_err(|source| query_error(a, source))?;
-                let frame = rollup.over(scan, *seconds).map_err(|source| query_error(a, source))?;
-                rollups.push(
-                    frame.create_physical_plan().await.map_err(|source| query_error(a, source))?,
-                );
+                for seconds in &a.windows[1..] {
+                    let scan =
+                        ctx.read_table(table.clone()).map_err(|source| query_error(a, source))?;
+                    let frame =
+                        rollup.over(scan, *seconds).map_err(|source| query_error(a, source))?;
+                    let plan = frame.create_physical_plan().await;
+                    rollups.push(plan.map_err(|source| query_error(a, source))?);
+                }
             }
             schemas.push(Arc::new(with_resolution(&finest.schema())));
             plans.push(Plans { finest, finest_results, rollups });
@@ -235,28 +237,28 @@ impl Engine {
             for plan in &plans.rollups {
                 windows.push(self.execute(plan).await.map_err(|source| query_error(a, source))?);
             }
-            let windows = windows
-                .into_iter()
-                .zip(&a.windows)
-                .map(|(batch, seconds)| {
+            let mut batches = Vec::new();
+            for (results, seconds) in windows.into_iter().zip(&a.windows) {
+                for batch in results {
                     let resolution = Arc::new(UInt32Array::from(vec![*seconds; batch.num_rows()]));
                     let columns = batch.columns().iter().cloned().chain([resolution as ArrayRef]);
-                    RecordBatch::try_new(schema.clone(), columns.collect())
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| query_error(a, e.into()))?;
-            let batch = concat_batches(schema, &windows).map_err(|e| query_error(a, e.into()))?;
+                    let batch = RecordBatch::try_new(schema.clone(), columns.collect())
+                        .map_err(|e| query_error(a, e.into()))?;
+                    batches.push(batch);
+                }
+            }
+            let batch = concat_batches(schema, &batches).map_err(|e| query_error(a, e.into()))?;
             out.push((a.target.clone(), batch));
         }
         Ok(out)
     }
 
-    /// Runs a plan again, over what its slots now hold: its results as one batch.
-    async fn execute(&self, plan: &Arc<dyn ExecutionPlan>) -> Result<RecordBatch, DataFusionError> {
-        let plan = reset_plan_states(Arc::clone(plan))?;
-        let schema = plan.schema();
-        let batches = collect(plan, Arc::clone(&self.task)).await?;
-        Ok(concat_batches(&schema, &batches)?)
+    /// Runs a plan again, over what its slots now hold.
+    async fn execute(
+        &self,
+        plan: &Arc<dyn ExecutionPlan>,
+    ) -> Result<Vec<RecordBatch>, DataFusionError> {
+        collect(reset_plan_states(Arc::clone(plan))?, Arc::clone(&self.task)).await
     }
 
     /// Puts `batch` in the input slot `name`.
@@ -269,29 +271,28 @@ impl Engine {
                 "input table `{name}` has other columns than it was planned with"
             )));
         }
-        slot.put(batch);
+        slot.put(vec![batch]);
         Ok(())
     }
 }
 
-/// An input table of the plans: the batch last put in it, read each time a plan runs.
+/// An input table of the plans: the batches last put in it, read each time a plan runs.
 #[derive(Debug)]
 struct Slot {
     schema: SchemaRef,
-    batch: Mutex<RecordBatch>,
+    batches: Mutex<Vec<RecordBatch>>,
 }
 
 impl Slot {
     /// An empty slot of `schema`, and the table that reads it.
     fn table(schema: SchemaRef) -> Result<(Arc<Slot>, Arc<StreamingTable>), DataFusionError> {
-        let batch = Mutex::new(RecordBatch::new_empty(schema.clone()));
-        let slot = Arc::new(Slot { schema: schema.clone(), batch });
+        let slot = Arc::new(Slot { schema: schema.clone(), batches: Mutex::default() });
         let table = StreamingTable::try_new(schema, vec![slot.clone() as _])?;
         Ok((slot, Arc::new(table)))
     }
 
-    fn put(&self, batch: RecordBatch) {
-        *self.batch.lock().unwrap_or_else(PoisonError::into_inner) = batch;
+    fn put(&self, batches: Vec<RecordBatch>) {
+        *self.batches.lock().unwrap_or_else(PoisonError::into_inner) = batches;
     }
 }
 
@@ -301,10 +302,10 @@ impl PartitionStream for Slot {
     }
 
     fn execute(&self, _: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let batch = self.batch.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let batches = self.batches.lock().unwrap_or_else(PoisonError::into_inner).clone();
         Box::pin(RecordBatchStreamAdapter::new(
             self.schema.clone(),
-            futures::stream::iter([Ok(batch)]),
+            futures::stream::iter(batches.into_iter().map(Ok)),
         ))
     }
 }
@@ -350,19 +351,19 @@ mod tests {
     #[test]
     fn windows_are_sorted_and_each_a_multiple_of_the_finest() {
         let dir = std::env::temp_dir().join(format!("aggregate-windows-{}", std::process::id()));
-        let error = |windows: &str| {
+        let windows_of = |windows: &str| {
             std::fs::create_dir_all(&dir).unwrap();
             let query = format!("-- target: t\n-- windows: {windows}\nSELECT 1 FROM frames");
             std::fs::write(dir.join("t.sql"), query).unwrap();
             let loaded = load(&dir);
             std::fs::remove_dir_all(&dir).unwrap();
-            loaded.map(|a| (a[0].windows.clone(), a[0].sql.clone())).map_err(|e| e.to_string())
+            loaded.map(|a| a[0].windows.clone()).map_err(|e| e.to_string())
         };
-        assert_eq!(error("1 minute, 10 seconds").unwrap().0, vec![10, 60]);
-        let refused = error("1 minute, 90 seconds").unwrap_err();
+        assert_eq!(windows_of("1 minute, 10 seconds").unwrap(), vec![10, 60]);
+        let refused = windows_of("1 minute, 90 seconds").unwrap_err();
         assert!(refused.ends_with("window `90 seconds` is not a multiple of `1 minute`: coarser windows are rolled up from the finest"), "{refused}");
         assert!(
-            error("1 second, 1 seconds")
+            windows_of("1 second, 1 seconds")
                 .unwrap_err()
                 .ends_with("window `1 seconds` is given twice")
         );
