@@ -169,7 +169,7 @@ awk -v d="$delivered" -v f="$frames" -v u="$unique" -v a="$first_ms" -v b="$last
   if (cluster) printf ", ZooKeeper %.1f s", zkpm
   printf ", total %.1f s\n", total
   if (drain) printf "CPU per million logs producing: reader %.1f s, broker %.1f s; draining: broker %.1f s, streamer %.1f s, ClickHouse %.1f s\n", rpm, bprodpm, bdrainpm, spm, chpm
-  if (bat > 0) printf "%d batches, %d inserts: %.1f per batch\n", bat, ins, ins / bat
+  if (bat > 0) printf "%d batches of %.0f logs on average, %d inserts: %.1f per batch\n", bat, f / bat, ins, ins / bat
   printf "the writer busy %.1f s per million logs (from taking a batch to its frames written)\n", ws * 1e6 / f
   if (f == d && u == d) print "nothing lost, nothing doubled"
   else printf "MISMATCH: %d produced, %d written, %d distinct\n", d, f, u
